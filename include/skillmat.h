@@ -1,0 +1,313 @@
+/*
+ * skillmat.h — the public interface of skillmat, a statistical engine for job-posting analytics.
+ *
+ * skillmat turns job postings (CSV or JSON Lines, optionally gzip-compressed) into an HDF5 store
+ * holding one row per posting: the posting's columns (title, company, salary, ...) and a CSR
+ * posting × skill frequency matrix. Every analysis reads the store in row blocks, so memory is
+ * bounded by the block size, not by the number of postings. The store layout is a contract,
+ * documented path by path in docs/hdf5-schema.md.
+ *
+ * Conventions
+ *   - Every fallible call returns an int status: SKM_OK (0) on success, or one of enum skm_status.
+ *     The detail ("file.csv:12: unterminated quoted field") is kept in the context and read with
+ *     skm_ctx_errmsg(). skm_strerror() names a status code.
+ *   - Results are written through pointers marked OUT.
+ *   - Objects come in _alloc/_free (or _open/_close) pairs; every _free(NULL) is a harmless no-op.
+ *   - No function prints. Diagnostics (warnings about skipped records, the column summary) go to
+ *     the log callback of the context; the default callback writes them to stderr.
+ *   - Nothing here aborts on bad user data. Input files are treated as hostile.
+ *
+ * Worked example: ingest a CSV file and stream the matrix back in blocks of 4096 postings.
+ *
+ *     skm_ctx *ctx = skm_ctx_alloc();
+ *     skm_ingest_params p = skm_ingest_params_default();
+ *     const char *in[] = { "postings.csv.gz" };
+ *     skm_ingest_report rep;
+ *     if (skm_ingest(ctx, &p, in, 1, "market.h5", &rep) != SKM_OK)
+ *         fprintf(stderr, "%s\n", skm_ctx_errmsg(ctx));
+ *
+ *     skm_store *st = NULL;
+ *     skm_csr_block *blk = skm_csr_block_alloc(4096, 65536);
+ *     if (skm_store_open(ctx, "market.h5", &st) == SKM_OK) {
+ *         for (int64_t r = 0; r < skm_store_n_rows(st); r += 4096) {
+ *             if (skm_store_read_block(st, r, 4096, blk) != SKM_OK) break;
+ *             for (size_t i = 0; i < blk->n_rows; ++i)
+ *                 for (int64_t k = blk->indptr[i]; k < blk->indptr[i + 1]; ++k)
+ *                     use(blk->row0 + (int64_t)i, blk->indices[k], blk->counts[k]);
+ *         }
+ *     }
+ *     skm_csr_block_free(blk);
+ *     skm_store_close(st);
+ *     skm_ctx_free(ctx);
+ */
+#ifndef SKILLMAT_H
+#define SKILLMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SKM_BUILDING_LIBRARY) && defined(__GNUC__)
+#define SKM_API __attribute__((visibility("default")))
+#else
+#define SKM_API
+#endif
+
+#define SKM_VERSION_STRING "0.1.0"
+
+/* Store schema version written by this library; readers accept the same major version. */
+#define SKM_SCHEMA_MAJOR 1
+#define SKM_SCHEMA_MINOR 0
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status codes and the context                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Status codes. Values are stable (they may reach scripts through exit paths): append only. */
+typedef enum skm_status {
+    SKM_OK = 0,
+    SKM_ENOMEM = 1,      /* an allocation failed or a size computation overflowed */
+    SKM_EINVAL = 2,      /* an invalid argument or option (the caller's mistake) */
+    SKM_EIO = 3,         /* a file could not be opened, read, written, synced or renamed */
+    SKM_EPARSE = 4,      /* a malformed input record (recoverable: the reader moves on) */
+    SKM_EFORMAT = 5,     /* a file is not a skillmat store, or has an unsupported schema */
+    SKM_EHDF5 = 6,       /* the HDF5 library reported an error */
+    SKM_ELIMIT = 7,      /* a configured limit was exceeded */
+    SKM_EINTERRUPT = 8,  /* the run was interrupted (skm_ctx_interrupt) */
+    SKM_ENOTFOUND = 9,   /* a named column, dataset or skill does not exist */
+    SKM_EOF = 10         /* end of input (not an error; returned by readers) */
+} skm_status;
+
+/* A static, human-readable name for a status code ("malformed input record"). Never NULL. */
+SKM_API const char *skm_strerror(int status);
+
+/* The library version, e.g. "0.1.0". */
+SKM_API const char *skm_version(void);
+
+/* The git revision the library was built from ("unknown" outside a git checkout). */
+SKM_API const char *skm_git_revision(void);
+
+/* Severity of a log message. */
+typedef enum skm_log_level {
+    SKM_LOG_ERROR = 0,
+    SKM_LOG_WARN = 1,
+    SKM_LOG_INFO = 2,
+    SKM_LOG_DEBUG = 3
+} skm_log_level;
+
+/* Receives one complete message, without a trailing newline. `msg` is valid during the call only. */
+typedef void (*skm_log_fn)(void *user, int level, const char *msg);
+
+/* Receives progress of a long step: `done` of `total` units (bytes for ingest); total may be 0
+ * when unknown. Called at most a few times per second. */
+typedef void (*skm_progress_fn)(void *user, const char *stage, uint64_t done, uint64_t total);
+
+/* A context carries the error state, the log and progress callbacks and the interrupt flag.
+ * One context per thread of control. */
+typedef struct skm_ctx skm_ctx;
+
+/* Allocates a context with the default log callback (stderr, messages up to SKM_LOG_INFO) and no
+ * progress callback. Returns NULL when out of memory. Free with skm_ctx_free(). */
+SKM_API skm_ctx *skm_ctx_alloc(void);
+SKM_API void skm_ctx_free(skm_ctx *ctx);
+
+/* The detail of the last error recorded in `ctx` ("" if none). Valid until the next call that
+ * records an error on `ctx`, or skm_ctx_free(). */
+SKM_API const char *skm_ctx_errmsg(const skm_ctx *ctx);
+
+/* The status code of the last error recorded in `ctx` (SKM_OK if none). */
+SKM_API int skm_ctx_errcode(const skm_ctx *ctx);
+
+/* Replace the log callback (NULL restores the default stderr writer). */
+SKM_API void skm_ctx_set_log(skm_ctx *ctx, skm_log_fn fn, void *user);
+
+/* Messages above `level` are not delivered. Default: SKM_LOG_INFO. */
+SKM_API void skm_ctx_set_log_level(skm_ctx *ctx, int level);
+
+/* Set (or clear, with fn = NULL) the progress callback. */
+SKM_API void skm_ctx_set_progress(skm_ctx *ctx, skm_progress_fn fn, void *user);
+
+/* Ask the running operation to stop at the next record or block boundary. It then returns
+ * SKM_EINTERRUPT and leaves no output file behind. Async-signal-safe: call it from a SIGINT handler. */
+SKM_API void skm_ctx_interrupt(skm_ctx *ctx);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Ingest                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What an input column is used for. The values index skm_ingest_params.columns. Append only. */
+typedef enum skm_col {
+    SKM_COL_ID = 0,         /* posting identifier (text) */
+    SKM_COL_TITLE,          /* job title */
+    SKM_COL_ROLE,           /* role family, e.g. "Data Engineer" */
+    SKM_COL_COMPANY,
+    SKM_COL_LOCATION,
+    SKM_COL_COUNTRY,
+    SKM_COL_DATE,           /* posted date: ISO 8601 or spreadsheet serial day number */
+    SKM_COL_SALARY,         /* one salary figure in the posting's period (annual unless stated) */
+    SKM_COL_SALARY_MIN,     /* bottom of a salary range */
+    SKM_COL_SALARY_MAX,     /* top of a salary range */
+    SKM_COL_HOURLY,         /* an hourly wage */
+    SKM_COL_PERIOD,         /* the period of the salary columns: year, month, week, day, hour */
+    SKM_COL_REMOTE,         /* boolean: remote / work from home */
+    SKM_COL_SKILLS,         /* a list of skills */
+    SKM_COL_COUNT
+} skm_col;
+
+/* The flag-style name of a column role ("title", "salary-min", ...), or NULL if out of range. */
+SKM_API const char *skm_col_name(int col);
+
+/* Why a record was skipped. Values reach stores (/provenance/skipped_*): append only. */
+typedef enum skm_skip {
+    SKM_SKIP_UNTERMINATED_QUOTE = 0, /* a quoted CSV field runs to end of file */
+    SKM_SKIP_BAD_QUOTE,              /* text after a closing quote, before the delimiter */
+    SKM_SKIP_FIELD_COUNT,            /* a CSV record with more or fewer fields than the header */
+    SKM_SKIP_BAD_JSON,               /* a JSON Lines record that is not one JSON object */
+    SKM_SKIP_BAD_UTF8,               /* invalid UTF-8 */
+    SKM_SKIP_NUL_BYTE,               /* a NUL byte inside the record */
+    SKM_SKIP_TOO_LONG,               /* the record exceeds max_record_bytes */
+    SKM_SKIP_BAD_SALARY,             /* a salary that is not a finite non-negative number */
+    SKM_SKIP_BAD_DATE,               /* a date that is neither ISO 8601 nor a serial day number */
+    SKM_SKIP_BAD_VALUE,              /* another mapped field that cannot be parsed (boolean, list, period) */
+    SKM_SKIP_COUNT
+} skm_skip;
+
+/* A short name for a skip reason ("unterminated_quote"), or NULL if out of range. */
+SKM_API const char *skm_skip_name(int reason);
+
+/* Pay period of a salary figure. Values reach stores (/postings/salary_period): append only. */
+typedef enum skm_period {
+    SKM_PERIOD_UNKNOWN = 0,
+    SKM_PERIOD_HOUR = 1,
+    SKM_PERIOD_DAY = 2,
+    SKM_PERIOD_WEEK = 3,
+    SKM_PERIOD_MONTH = 4,
+    SKM_PERIOD_YEAR = 5
+} skm_period;
+
+/* Annualisation factors (documented in docs/hdf5-schema.md): an hourly figure × hours_per_year,
+ * a daily one × hours_per_year / 8, weekly × 52, monthly × 12, yearly × 1. */
+SKM_API double skm_annualise(double amount, int period, double hours_per_year);
+
+/* Input format. */
+typedef enum skm_format {
+    SKM_FORMAT_AUTO = 0, /* JSON Lines if the first non-blank byte is '{', CSV otherwise */
+    SKM_FORMAT_CSV = 1,
+    SKM_FORMAT_JSONL = 2
+} skm_format;
+
+/* Options of skm_ingest(). Start from skm_ingest_params_default() and change what you need. */
+typedef struct skm_ingest_params {
+    /* Input column (header name, or JSON key) for each role. NULL: detect from common names.
+     * "": do not use any column for that role. A name that a file lacks is an error. */
+    const char *columns[SKM_COL_COUNT];
+    int format;              /* enum skm_format; default SKM_FORMAT_AUTO */
+    char delimiter;          /* CSV field delimiter; default ',' */
+    double hours_per_year;   /* annualisation of hourly pay; default 2080 (52 weeks × 40 h) */
+    int strict;              /* nonzero: the first malformed record is fatal (SKM_EPARSE) */
+    int compression;         /* deflate level 0..9 for the store; default 4 */
+    size_t block_rows;       /* postings buffered per write block; default 65536 */
+    size_t max_record_bytes; /* longer records are skipped (SKM_SKIP_TOO_LONG); default 8 MiB */
+    const char *command_line;/* recorded in /provenance; may be NULL */
+} skm_ingest_params;
+
+SKM_API skm_ingest_params skm_ingest_params_default(void);
+
+/* What an ingest run did. */
+typedef struct skm_ingest_report {
+    uint64_t records_read;                 /* data records seen (header excluded) */
+    uint64_t records_written;              /* postings in the store */
+    uint64_t records_skipped;              /* sum of skipped_by_reason */
+    uint64_t skipped_by_reason[SKM_SKIP_COUNT];
+    uint64_t bytes_read;                   /* input bytes as stored on disk (compressed if gzip) */
+    uint64_t bytes_decoded;                /* input bytes after decompression */
+    int64_t n_skills;                      /* columns of the matrix */
+    int64_t nnz;                           /* non-zeros of the matrix */
+    uint64_t salary_known;                 /* postings with an annualised salary */
+    double seconds;                        /* wall time of the whole run */
+} skm_ingest_report;
+
+/* Read every input file in order and write one store at `out_path`.
+ *
+ * The store is written to a temporary file in the same directory, flushed, synced and renamed,
+ * so `out_path` either holds a complete store or is left as it was. The inputs are only read.
+ * Malformed records are logged (file:line: reason), counted in `report` and skipped, unless
+ * params->strict is set. A missing or unreadable input, an unknown column name or a write error is
+ * fatal. `report` may be NULL; on failure its contents describe the work done so far.
+ *
+ * Returns SKM_OK, or SKM_EINVAL, SKM_EIO, SKM_EPARSE (strict), SKM_ENOTFOUND (column), SKM_ENOMEM,
+ * SKM_EHDF5, SKM_EINTERRUPT; skm_ctx_errmsg() has the detail. */
+SKM_API int skm_ingest(skm_ctx *ctx, const skm_ingest_params *params, const char *const *inputs,
+                       size_t n_inputs, const char *out_path, skm_ingest_report *report /* OUT */);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Store reader                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* An open store (read only). */
+typedef struct skm_store skm_store;
+
+/* Open a store and check its root attributes (format = "skillmat", schema major version).
+ * Loads the skill vocabulary (O(p) memory), nothing of the postings. Close with skm_store_close().
+ * Returns SKM_OK, SKM_EIO (cannot open), SKM_EFORMAT (not a store, or wrong schema), SKM_EHDF5. */
+SKM_API int skm_store_open(skm_ctx *ctx, const char *path, skm_store **out /* OUT */);
+SKM_API void skm_store_close(skm_store *st);
+
+SKM_API int64_t skm_store_n_rows(const skm_store *st); /* postings */
+SKM_API int64_t skm_store_n_cols(const skm_store *st); /* skills */
+SKM_API int64_t skm_store_nnz(const skm_store *st);    /* non-zeros of the matrix */
+
+/* Skill j's canonical name, category ("" if none) and document frequency (postings that list it
+ * at least once). Names are borrowed: valid until skm_store_close(). j out of range: NULL / -1. */
+SKM_API const char *skm_store_skill_name(const skm_store *st, int64_t j);
+SKM_API const char *skm_store_skill_category(const skm_store *st, int64_t j);
+SKM_API int64_t skm_store_skill_doc_freq(const skm_store *st, int64_t j);
+
+/* A block of consecutive matrix rows in CSR form, with indptr rebased to 0:
+ * row row0 + i has entries indices[indptr[i] .. indptr[i+1]) with counts alongside.
+ * Column indices within a row are strictly increasing. The presence view of a row is its
+ * index list with the counts ignored. */
+typedef struct skm_csr_block {
+    int64_t row0;       /* first row of the block */
+    size_t n_rows;      /* rows held */
+    size_t nnz;         /* entries held (indptr[n_rows]) */
+    int64_t *indptr;    /* n_rows + 1 */
+    int32_t *indices;   /* nnz */
+    int32_t *counts;    /* nnz; >= 1 */
+    size_t cap_rows;    /* allocated capacity (rows) */
+    size_t cap_nnz;     /* allocated capacity (entries) */
+} skm_csr_block;
+
+/* Allocate a block with room for `cap_rows` rows and `cap_nnz` entries; reads grow it when a
+ * block needs more entries. Returns NULL when out of memory. Free with skm_csr_block_free(). */
+SKM_API skm_csr_block *skm_csr_block_alloc(size_t cap_rows, size_t cap_nnz);
+SKM_API void skm_csr_block_free(skm_csr_block *blk);
+
+/* Read rows [row0, row0 + n_rows) into `blk`, clipped at the end of the matrix, by HDF5
+ * hyperslabs (nothing else is loaded). Grows blk->indices/counts when needed, and blk->indptr
+ * when n_rows exceeds cap_rows. Returns SKM_OK, SKM_EINVAL (row0 out of range), SKM_ENOMEM,
+ * SKM_EFORMAT (inconsistent indptr), SKM_EHDF5. */
+SKM_API int skm_store_read_block(skm_store *st, int64_t row0, size_t n_rows, skm_csr_block *blk);
+
+/* Memory types for skm_store_read_column(). */
+typedef enum skm_type {
+    SKM_TYPE_I8 = 0,
+    SKM_TYPE_I32 = 1,
+    SKM_TYPE_I64 = 2,
+    SKM_TYPE_F64 = 3
+} skm_type;
+
+/* Read rows [row0, row0 + n) of the numeric posting column /postings/<name> (e.g. "salary_annual",
+ * "posted_date", "company") into `out`, converted by HDF5 to `type`. Returns SKM_OK,
+ * SKM_ENOTFOUND (no such column), SKM_EINVAL (range), SKM_EHDF5. */
+SKM_API int skm_store_read_column(skm_store *st, const char *name, int64_t row0, size_t n, int type,
+                                  void *out /* OUT: n values */);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SKILLMAT_H */

@@ -1,0 +1,19 @@
+/*
+ * kernels_ref.c — the plain-C reference kernels: the specification every SIMD version matches.
+ */
+#include "../kernels.h"
+
+size_t csv_scan_ref(const char *restrict p, size_t n, char delim)
+{
+    for (size_t i = 0; i < n; ++i) {
+        char c = p[i];
+        if (c == '"' || c == delim || c == '\n' || c == '\r' || c == '\0')
+            return i;
+    }
+    return n;
+}
+
+const struct skm_kernels skm_kernels_ref = {
+    .isa = "ref",
+    .csv_scan = csv_scan_ref,
+};

@@ -1,0 +1,119 @@
+/*
+ * core.h — internal services shared by every module: the context and its error/log/progress
+ * plumbing, checked allocation, a growable byte buffer, UTF-8 validation, SHA-256 and a string
+ * interner. Nothing here is exported; the public face is include/skillmat.h.
+ *
+ * Error model. A fallible function returns an int status (SKM_OK == 0). It records the detail
+ * once, at the point of failure, with skm_error(ctx, code, fmt, ...), which also remembers the
+ * source file and line: put a breakpoint on skm_error_at to catch every error. Callers pass the
+ * code up unchanged; a caller that adds context (a file name) records a new message that quotes
+ * the old one. Clean-up is a single `goto done`.
+ */
+#ifndef SKM_CORE_H
+#define SKM_CORE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skillmat.h"
+
+#if defined(__GNUC__)
+#define SKM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SKM_PRINTF(a, b)
+#endif
+
+struct skm_ctx {
+    int code;                 /* last error code, SKM_OK if none */
+    char msg[2048];           /* last error detail */
+    const char *src_file;     /* where in skillmat the last error was recorded */
+    int src_line;
+    skm_log_fn log;           /* never NULL */
+    void *log_user;
+    int log_level;
+    skm_progress_fn progress; /* may be NULL */
+    void *progress_user;
+    double progress_last;     /* monotonic time of the last progress call */
+    volatile sig_atomic_t interrupted;
+};
+
+/* Record an error: stores code and message in ctx, returns code. */
+int skm_error_at(skm_ctx *ctx, int code, const char *file, int line, const char *fmt, ...)
+    SKM_PRINTF(5, 6);
+#define skm_error(ctx, code, ...) skm_error_at((ctx), (code), __FILE__, __LINE__, __VA_ARGS__)
+
+/* Deliver a message to the log callback if level <= the context's level. */
+void skm_log(skm_ctx *ctx, int level, const char *fmt, ...) SKM_PRINTF(3, 4);
+
+/* Nonzero once skm_ctx_interrupt() was called. */
+int skm_interrupted(const skm_ctx *ctx);
+
+/* Report progress; rate-limited to about 4 calls a second unless done == total. */
+void skm_progress(skm_ctx *ctx, const char *stage, uint64_t done, uint64_t total);
+
+/* Monotonic clock, seconds. */
+double skm_now(void);
+
+/* Wall-clock time as ISO 8601 UTC, "2026-11-24T10:27:00Z". */
+void skm_time_iso8601(char out[32]);
+
+/* ---- checked allocation: NULL on overflow of n * size or when out of memory ---- */
+void *skm_malloc_array(size_t n, size_t size);
+void *skm_calloc_array(size_t n, size_t size);
+void *skm_realloc_array(void *p, size_t n, size_t size);
+char *skm_strdup(const char *s);
+char *skm_strndup(const char *s, size_t n);
+
+/* ---- growable byte buffer; zero-initialise, free with skm_buf_free ---- */
+typedef struct skm_buf {
+    char *ptr;
+    size_t len;
+    size_t cap;
+} skm_buf;
+
+/* Make room for `extra` more bytes (plus a NUL). SKM_OK or SKM_ENOMEM. */
+int skm_buf_reserve(skm_buf *b, size_t extra);
+int skm_buf_append(skm_buf *b, const void *data, size_t n);
+int skm_buf_putc(skm_buf *b, char c);
+/* Append formatted text. */
+int skm_buf_printf(skm_buf *b, const char *fmt, ...) SKM_PRINTF(2, 3);
+void skm_buf_free(skm_buf *b);
+
+/* ---- UTF-8 ---- */
+/* Returns n if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF), else the offset
+ * of the first byte of the first invalid sequence. NUL bytes are valid UTF-8 here. */
+size_t skm_utf8_check(const char *s, size_t n);
+/* Append code point cp (<= 0x10FFFF, not a surrogate) as UTF-8. */
+int skm_utf8_put(skm_buf *b, uint32_t cp);
+
+/* ---- SHA-256 (FIPS 180-4) ---- */
+typedef struct skm_sha256 {
+    uint32_t h[8];
+    uint64_t n_bytes;
+    uint8_t block[64];
+    size_t block_len;
+} skm_sha256;
+
+void skm_sha256_init(skm_sha256 *s);
+void skm_sha256_update(skm_sha256 *s, const void *data, size_t n);
+void skm_sha256_final(skm_sha256 *s, uint8_t digest[32]);
+/* Lower-case hex of a digest, NUL-terminated. */
+void skm_sha256_hex(const uint8_t digest[32], char hex[65]);
+
+/* ---- string interner: maps byte strings to dense ids 0, 1, 2, ... in first-seen order ---- */
+typedef struct skm_strmap skm_strmap;
+
+skm_strmap *skm_strmap_alloc(void);
+void skm_strmap_free(skm_strmap *m);
+/* The id of s[0..len), adding it if new. SKM_OK or SKM_ENOMEM. */
+int skm_strmap_intern(skm_strmap *m, const char *s, size_t len, int32_t *id /* OUT */);
+/* The id of s[0..len), or -1. */
+int32_t skm_strmap_find(const skm_strmap *m, const char *s, size_t len);
+size_t skm_strmap_size(const skm_strmap *m);
+/* The NUL-terminated string of an id; valid until skm_strmap_free (strings never move). */
+const char *skm_strmap_str(const skm_strmap *m, int32_t id);
+/* Bytes held by the map (strings and tables), for memory accounting. */
+size_t skm_strmap_bytes(const skm_strmap *m);
+
+#endif /* SKM_CORE_H */
