@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Command-line behaviour of `skillmat`: exit codes (0 ok, 1 failure, 2 usage), one clear line for
+# a missing input, nothing left under the output name after a failure, help and version texts.
+# Usage: cli_test.sh SKILLMAT_BIN FIXTURES_DIR WORK_DIR
+set -u
+bin=$1; fx=$2/ingest; work=$3
+mkdir -p "$work"; rm -f "$work"/*.h5 "$work"/.*.tmp.* 2>/dev/null
+fails=0
+expect() { # expect CODE DESCRIPTION -- command...
+  local want=$1 what=$2; shift 3
+  "$@" >"$work/out" 2>"$work/err"; local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, want $want"; sed 's/^/  stderr: /' "$work/err" | head -5; fails=$((fails+1))
+  fi
+}
+has() { # has FILE PATTERN DESCRIPTION
+  grep -q -- "$2" "$1" || { echo "FAIL: $3: '$2' not in $(basename "$1")"; sed 's/^/  /' "$1" | head -5; fails=$((fails+1)); }
+}
+
+expect 2 "no arguments" -- "$bin"
+expect 0 "--help" -- "$bin" --help;                    has "$work/out" "ingest" "help lists ingest"
+expect 0 "--version" -- "$bin" --version;              has "$work/out" "skillmat 0" "version"
+expect 2 "unknown command" -- "$bin" frobnicate;       has "$work/err" "unknown command" "unknown command message"
+expect 0 "ingest --help" -- "$bin" ingest --help;      has "$work/out" "--skills-col" "ingest help"
+expect 0 "help info" -- "$bin" help info;              has "$work/out" "usage: skillmat info" "info help"
+expect 2 "ingest without -o" -- "$bin" ingest "$fx/postings.csv"
+expect 2 "ingest without input" -- "$bin" ingest -o "$work/x.h5"
+expect 2 "unknown option" -- "$bin" ingest --bogus "$fx/postings.csv" -o "$work/x.h5"
+expect 2 "bad compression" -- "$bin" ingest --compression 11 "$fx/postings.csv" -o "$work/x.h5"
+expect 2 "bad hours" -- "$bin" ingest --hours-per-year abc "$fx/postings.csv" -o "$work/x.h5"
+
+# A missing input: one line on stderr, exit 1, no output.
+expect 1 "missing input" -- "$bin" ingest "$work/does-not-exist.csv" -o "$work/x.h5"
+[ "$(wc -l <"$work/err")" -eq 1 ] || { echo "FAIL: missing input should print one line:"; cat "$work/err"; fails=$((fails+1)); }
+has "$work/err" "does-not-exist.csv" "missing input names the file"
+[ ! -e "$work/x.h5" ] || { echo "FAIL: output left after missing input"; fails=$((fails+1)); }
+
+# An unreadable input (a directory).
+expect 1 "directory as input" -- "$bin" ingest "$fx" -o "$work/x.h5"
+
+# Malformed records: skipped with file:line messages and a summary; --strict makes them fatal.
+expect 0 "bad records skipped" -- "$bin" ingest "$fx/bad.csv" -o "$work/bad.h5"
+has "$work/err" "bad.csv:3: column 'salary_year_avg'" "bad salary message with file:line and column"
+has "$work/err" "bad.csv:7:" "invalid UTF-8 message with line"
+has "$work/out" "skipped 8 malformed records" "skip summary"
+has "$work/out" "bad_salary *2" "skip reason counts"
+expect 1 "--strict" -- "$bin" ingest --strict "$fx/bad.csv" -o "$work/strict.h5"
+[ ! -e "$work/strict.h5" ] || { echo "FAIL: --strict left an output"; fails=$((fails+1)); }
+
+# Column summary and info.
+expect 0 "ingest two files" -- "$bin" ingest "$fx/postings.csv" "$fx/postings.jsonl.gz" -o "$work/two.h5"
+has "$work/err" "skills *<- job_skills (auto)" "column summary"
+has "$work/out" "6 postings, 7 skills, 12 non-zeros" "ingest summary"
+expect 0 "info" -- "$bin" info "$work/two.h5"
+has "$work/out" "postings *6" "info postings"
+has "$work/out" "python *3" "info top skills"
+expect 1 "info on a non-store" -- "$bin" info "$fx/postings.csv"
+expect 1 "info on a missing file" -- "$bin" info "$work/nope.h5"
+expect 2 "info without file" -- "$bin" info
+
+ls -a "$work" | grep -q '\.tmp\.' && { echo "FAIL: temporary files left: $(ls -a "$work")"; fails=$((fails+1)); }
+[ "$fails" -eq 0 ] && echo "cli: all checks passed"
+exit $((fails > 0))
