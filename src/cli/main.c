@@ -24,6 +24,8 @@ static const cli_cmd commands[] = {
 
 const char *cli_command_line = "";
 static skm_ctx *g_ctx;
+/* Nonzero while a progress line is on the terminal without its newline. */
+static int progress_open;
 
 static void on_signal(int sig)
 {
@@ -63,6 +65,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_fail(skm_ctx *ctx)
 {
+    if (progress_open)
+        fputs("\n", stderr);
+    progress_open = 0;
     fprintf(stderr, "skillmat: error: %s\n", skm_ctx_errmsg(ctx));
     return CLI_FAIL;
 }
@@ -118,6 +123,7 @@ const char *cli_group(char buf[32], long long v)
 void cli_progress(void *user, const char *stage, uint64_t done, uint64_t total)
 {
     (void)user;
+    progress_open = done != total;
     if (total)
         fprintf(stderr, "\r%s: %5.1f%%  %.1f of %.1f MB ", stage, 100.0 * (double)done / (double)total,
                 (double)done / 1e6, (double)total / 1e6);
@@ -126,6 +132,18 @@ void cli_progress(void *user, const char *stage, uint64_t done, uint64_t total)
     if (done == total)
         fputc('\n', stderr);
     fflush(stderr);
+}
+
+/* Log messages go to stderr; on a terminal, they first clear an open progress line. */
+static void cli_log(void *user, int level, const char *msg)
+{
+    (void)user;
+    static const char *const prefix[] = {"error: ", "warning: ", "", ""};
+    if (progress_open) {
+        fputs("\r\033[K", stderr);
+        progress_open = 0;
+    }
+    fprintf(stderr, "skillmat: %s%s\n", prefix[level < 0 ? 0 : level > 3 ? 3 : level], msg);
 }
 
 static char *join_args(int argc, char **argv)
@@ -220,6 +238,7 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    skm_ctx_set_log(ctx, cli_log, NULL);
     if (isatty(STDERR_FILENO))
         skm_ctx_set_progress(ctx, cli_progress, NULL);
 

@@ -203,7 +203,7 @@ static void log_plan(skm_ctx *ctx, const char *path, skm_table *t, const plan *p
             skm_table_is_gzip(t) ? ", gzip" : "", skm_table_n_cols(t));
     for (int r = 0; r < SKM_COL_COUNT; ++r) {
         if (pl->col[r] < 0)
-            skm_log(ctx, SKM_LOG_INFO, "  %-10s  -  (none)", col_names[r]);
+            skm_log(ctx, SKM_LOG_INFO, "  %-10s    (none)", col_names[r]);
         else
             skm_log(ctx, SKM_LOG_INFO, "  %-10s <- %s (%s)", col_names[r],
                     skm_table_col_name(t, (size_t)pl->col[r]), pl->how[r] == 1 ? "flag" : "auto");
