@@ -511,7 +511,8 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
         if (skm_strmap_intern(r->skills, name, strlen(name), &r->row_ids[j]) != SKM_OK)
             return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
     }
-    qsort(r->row_ids, r->n_names, sizeof *r->row_ids, cmp_i32);
+    if (r->n_names > 1)
+        qsort(r->row_ids, r->n_names, sizeof *r->row_ids, cmp_i32);
     size_t base = (size_t)k->b.indptr[i];
     if (block_reserve_nnz(k, base + r->n_names) != SKM_OK)
         return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");

@@ -1,0 +1,171 @@
+/*
+ * h5util.c — HDF5 helpers shared by the store writer and reader (see h5util.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h5util.h"
+
+void skm_h5_quiet_begin(skm_h5_quiet *q)
+{
+    q->saved = H5Eget_auto2(H5E_DEFAULT, &q->fn, &q->data) >= 0;
+    (void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void skm_h5_quiet_end(skm_h5_quiet *q)
+{
+    if (q->saved)
+        (void)H5Eset_auto2(H5E_DEFAULT, q->fn, q->data);
+    q->saved = 0;
+}
+
+typedef struct err_walk {
+    char outer[256]; /* the API function's message */
+    char inner[256]; /* where the error was detected: usually the real reason */
+} err_walk;
+
+/* H5E_WALK_UPWARD visits the innermost (most specific) error first and the API call last. */
+static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *user)
+{
+    err_walk *w = user;
+    const char *desc = e->desc && *e->desc ? e->desc : "(no description)";
+    if (n == 0)
+        snprintf(w->inner, sizeof w->inner, "%s", desc);
+    snprintf(w->outer, sizeof w->outer, "%s(): %s", e->func_name ? e->func_name : "?", desc);
+    return 0;
+}
+
+int skm_h5_fail(skm_ctx *ctx, int code, const char *file, const char *action, const char *objpath)
+{
+    err_walk w = {{0}, {0}};
+    (void)H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &w);
+    const char *sep = objpath && *objpath ? " " : "";
+    if (!w.outer[0])
+        return skm_error(ctx, code, "%s: %s%s%s: HDF5 call failed", file, action, sep,
+                         objpath ? objpath : "");
+    const char *obj = objpath ? objpath : "";
+    if (!strstr(w.outer, w.inner))
+        return skm_error(ctx, code, "%s: %s%s%s: %s (%s)", file, action, sep, obj, w.outer,
+                         w.inner);
+    return skm_error(ctx, code, "%s: %s%s%s: %s", file, action, sep, obj, w.outer);
+}
+
+hid_t skm_h5_vlen_str(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return -1;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+int skm_h5_attr_str(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
+                    const char *name, const char *value)
+{
+    int rc = SKM_OK;
+    hid_t t = -1, sp = -1, a = -1;
+    const char *v = value ? value : "";
+    if ((t = skm_h5_vlen_str()) < 0 || (sp = H5Screate(H5S_SCALAR)) < 0 ||
+        (a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(a, t, &v) < 0) {
+        char what[320];
+        snprintf(what, sizeof what, "writing attribute '%s' of", name);
+        rc = skm_h5_fail(ctx, SKM_EHDF5, file, what, objpath);
+    }
+    if (a >= 0 && H5Aclose(a) < 0 && rc == SKM_OK)
+        rc = skm_h5_fail(ctx, SKM_EHDF5, file, "closing attribute of", objpath);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    return rc;
+}
+
+int skm_h5_attr_num(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
+                    const char *name, hid_t ftype, hid_t memtype, size_t n, const void *value)
+{
+    int rc = SKM_OK;
+    hid_t sp = -1, a = -1;
+    hsize_t dim = n;
+    sp = n == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
+    if (sp < 0 || (a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(a, memtype, value) < 0) {
+        char what[320];
+        snprintf(what, sizeof what, "writing attribute '%s' of", name);
+        rc = skm_h5_fail(ctx, SKM_EHDF5, file, what, objpath);
+    }
+    if (a >= 0 && H5Aclose(a) < 0 && rc == SKM_OK)
+        rc = skm_h5_fail(ctx, SKM_EHDF5, file, "closing attribute of", objpath);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return rc;
+}
+
+int skm_h5_attr_read_str(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
+                         const char *name, char **out)
+{
+    *out = NULL;
+    int rc = SKM_OK;
+    hid_t a = -1, ft = -1, sp = -1, mt = -1;
+    htri_t ex = H5Aexists(obj, name);
+    if (ex < 0)
+        return skm_h5_fail(ctx, SKM_EHDF5, file, "looking up an attribute of", objpath);
+    if (ex == 0)
+        return SKM_ENOTFOUND;
+    if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ft = H5Aget_type(a)) < 0 ||
+        (sp = H5Aget_space(a)) < 0) {
+        rc = skm_h5_fail(ctx, SKM_EHDF5, file, "opening an attribute of", objpath);
+        goto done;
+    }
+    if (H5Tget_class(ft) != H5T_STRING || H5Sget_simple_extent_npoints(sp) != 1) {
+        rc = skm_error(ctx, SKM_EFORMAT, "%s: attribute '%s' of %s is not a single string", file,
+                       name, objpath);
+        goto done;
+    }
+    htri_t var = H5Tis_variable_str(ft);
+    if (var < 0) {
+        rc = skm_h5_fail(ctx, SKM_EHDF5, file, "reading an attribute of", objpath);
+        goto done;
+    }
+    if (var) {
+        char *s = NULL;
+        if ((mt = skm_h5_vlen_str()) < 0 || H5Aread(a, mt, &s) < 0) {
+            rc = skm_h5_fail(ctx, SKM_EHDF5, file, "reading an attribute of", objpath);
+            goto done;
+        }
+        *out = skm_strdup(s ? s : "");
+        H5free_memory(s);
+    } else {
+        size_t sz = H5Tget_size(ft);
+        /* Room for a terminating NUL: a NULLPAD string may fill all sz bytes. */
+        char *s = sz > 0 && sz < SIZE_MAX ? malloc(sz + 1) : NULL;
+        if (!s) {
+            rc = skm_error(ctx, SKM_ENOMEM, "%s: out of memory reading %s", file, objpath);
+            goto done;
+        }
+        if ((mt = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_size(mt, sz + 1) < 0 || H5Aread(a, mt, s) < 0) {
+            free(s);
+            rc = skm_h5_fail(ctx, SKM_EHDF5, file, "reading an attribute of", objpath);
+            goto done;
+        }
+        s[sz] = '\0';
+        *out = s;
+        s = NULL;
+    }
+    if (!*out)
+        rc = skm_error(ctx, SKM_ENOMEM, "%s: out of memory reading %s", file, objpath);
+done:
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
