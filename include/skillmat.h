@@ -287,9 +287,11 @@ SKM_API skm_csr_block *skm_csr_block_alloc(size_t cap_rows, size_t cap_nnz);
 SKM_API void skm_csr_block_free(skm_csr_block *blk);
 
 /* Read rows [row0, row0 + n_rows) into `blk`, clipped at the end of the matrix, by HDF5
- * hyperslabs (nothing else is loaded). Grows blk->indices/counts when needed, and blk->indptr
- * when n_rows exceeds cap_rows. Returns SKM_OK, SKM_EINVAL (row0 out of range), SKM_ENOMEM,
- * SKM_EFORMAT (inconsistent indptr), SKM_EHDF5. */
+ * hyperslabs (nothing else is loaded). row0 == n_rows gives an empty block. Grows
+ * blk->indices/counts when needed, and blk->indptr when n_rows exceeds cap_rows. The rows are
+ * validated (indptr non-decreasing, indices in range and increasing, counts >= 1) before use.
+ * Returns SKM_OK, SKM_EINVAL (row0 < 0 or > n_rows), SKM_ENOMEM, SKM_EFORMAT (damaged matrix,
+ * the message names the HDF5 path; the block is left empty), SKM_EHDF5. */
 SKM_API int skm_store_read_block(skm_store *st, int64_t row0, size_t n_rows, skm_csr_block *blk);
 
 /* Memory types for skm_store_read_column(). */
@@ -299,6 +301,10 @@ typedef enum skm_type {
     SKM_TYPE_I64 = 2,
     SKM_TYPE_F64 = 3
 } skm_type;
+
+/* The missing value of /postings/posted_date (seconds since the Unix epoch). numpy reads it as NaT
+ * when the column is viewed as datetime64[s]. */
+#define SKM_DATE_MISSING INT64_MIN
 
 /* Read rows [row0, row0 + n) of the numeric posting column /postings/<name> (e.g. "salary_annual",
  * "posted_date", "company") into `out`, converted by HDF5 to `type`. Returns SKM_OK,

@@ -45,9 +45,6 @@ int skm_parse_amount(const char *s, size_t n, double *out, char why[SKM_WHY_LEN]
  * day/daily, hour/hourly/hr (case-insensitive). Empty: SKM_PERIOD_UNKNOWN and SKM_OK. */
 int skm_parse_period(const char *s, size_t n, int *period, char why[SKM_WHY_LEN]);
 
-/* The missing value of a date. numpy reads INT64_MIN as NaT in datetime64[s]. */
-#define SKM_DATE_MISSING INT64_MIN
-
 /* A posted date as seconds since 1970-01-01T00:00:00Z:
  *   ISO 8601: YYYY-MM-DD, optionally followed by 'T' or ' ' and hh:mm[:ss[.fff]], optionally 'Z'
  *             or ±hh:mm / ±hhmm (converted to UTC); a date alone is midnight UTC;
