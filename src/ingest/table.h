@@ -32,6 +32,9 @@
 
 #include "../core/core.h"
 
+/* A header (or first JSON object) with more columns than this is refused with SKM_EFORMAT. */
+#define SKM_TABLE_MAX_COLUMNS 65536
+
 typedef struct skm_field {
     const char *ptr; /* the value's bytes (not NUL-terminated); valid until the next read */
     size_t len;
@@ -47,8 +50,16 @@ typedef struct skm_table_params {
 typedef struct skm_table skm_table;
 
 /* Open `path` and read its header (CSV) or first object's keys (JSON Lines).
- * Errors: SKM_EIO (missing/unreadable, with strerror), SKM_EFORMAT (empty file, no header,
- * first JSON line not an object, corrupt gzip), SKM_ENOMEM. Close with skm_table_close(). */
+ * `params` NULL means the defaults (auto format, ',', 8 MiB records).
+ * Errors: SKM_EINVAL (a delimiter that is '"', CR, LF, NUL or a byte >= 0x80; max_record_bytes 0;
+ * unknown format), SKM_EIO (missing/unreadable, with strerror), SKM_EFORMAT (empty file, no
+ * header, more than SKM_TABLE_MAX_COLUMNS columns, first JSON line not an object, corrupt gzip),
+ * SKM_ENOMEM. Close with skm_table_close().
+ *
+ * Definitions: a record is "too long" when its raw bytes, without the line terminator, exceed
+ * max_record_bytes (for JSON Lines, the line). JSON Lines records end at LF only. Auto-detection
+ * looks at the first 1 MiB of decoded text. Bytes after a gzip member that are not another member
+ * are a fatal SKM_EFORMAT. A repeated JSON key: the last value wins. */
 int skm_table_open(skm_ctx *ctx, const char *path, const skm_table_params *params,
                    skm_table **out /* OUT */);
 void skm_table_close(skm_table *t);
