@@ -20,11 +20,12 @@ printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "ingest of t
 
 big=$work/large.csv
 body=$work/body.csv
-zcat "$sample" | tail -n +2 > "$body"
+zcat "$sample" > "$work/sample.csv"
+tail -n +2 "$work/sample.csv" > "$body"
 copies=$(( gb * 1000000000 / $(stat -c %s "$body") + 1 ))
 if [ ! -f "$big" ] || [ "$(stat -c %s "$big")" -lt $(( gb * 1000000000 )) ]; then
   echo "== generating $big: header + $copies copies of the sample's records"
-  { zcat "$sample" | head -1; for _ in $(seq "$copies"); do cat "$body"; done; } > "$big"
+  { head -n 1 "$work/sample.csv"; for _ in $(seq "$copies"); do cat "$body"; done; } > "$big"
 fi
 size=$(stat -c %s "$big")
 echo "== large: $big, $(echo "scale=2; $size/1000000000" | bc) GB"
@@ -32,4 +33,4 @@ echo "== large: $big, $(echo "scale=2; $size/1000000000" | bc) GB"
   "$bin" ingest -q "$big" -o "$work/large.h5"
 cat "$work/time.txt"
 "$bin" info "$work/large.h5" | head -4
-rm -f "$body"
+rm -f "$body" "$work/sample.csv"

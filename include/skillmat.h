@@ -208,7 +208,7 @@ typedef struct skm_ingest_params {
     char delimiter;          /* CSV field delimiter; default ',' */
     double hours_per_year;   /* annualisation of hourly pay; default 2080 (52 weeks × 40 h) */
     int strict;              /* nonzero: the first malformed record is fatal (SKM_EPARSE) */
-    int compression;         /* deflate level 0..9 for the store; default 4 */
+    int compression;         /* deflate level 0..9 for the store; default 1 */
     size_t block_rows;       /* postings buffered per write block; default 65536 */
     size_t max_record_bytes; /* longer records are skipped (SKM_SKIP_TOO_LONG); default 8 MiB */
     const char *command_line;/* recorded in /provenance; may be NULL */

@@ -34,7 +34,7 @@ const char cmd_ingest_usage[] =
     "      --delimiter C        CSV field delimiter (default ','; 'tab' for TSV)\n"
     "      --hours-per-year H   annualisation of hourly pay (default 2080 = 52 x 40)\n"
     "      --strict             stop at the first malformed record (exit 1) instead of skipping it\n"
-    "      --compression N      deflate level 0-9 of the store (default 4)\n"
+    "      --compression N      deflate level 0-9 of the store (default 1)\n"
     "      --block-rows N       postings per write block (default 65536)\n"
     "      --max-record-bytes N longer records are skipped (default 8M; K, M, G suffixes)\n"
     "  -q, --quiet              no column summary\n"

@@ -6,13 +6,19 @@
  *             first, then common header names), report the mapping. Nothing is written, so a
  *             missing file or a misspelt column name fails before any output exists.
  *   2. load:  stream records into a block of `block_rows` postings (columnar arrays + the block's
- *             CSR rows); a full block goes to the store writer. Memory is the block, one record,
+ *             CSR rows); a full block goes to the store writer. Memory is two blocks, one record,
  *             and the vocabularies (distinct skills, titles, companies, ...), never the input.
+ *
+ * The store writer runs on its own thread: while it compresses and writes block k (deflate is a
+ * third of ingest's work), the parser fills block k + 1. Only that thread calls HDF5 between
+ * skm_storew_open and the final wait, and it reports into its own context, so the two threads
+ * share nothing but the hand-over slot below.
  *
  * A record is validated completely (every mapped field parsed) before any of it reaches the
  * block or the vocabularies, so a skipped record leaves no trace besides its count and message.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +112,7 @@ skm_ingest_params skm_ingest_params_default(void)
     p.delimiter = ',';
     p.hours_per_year = 2080.0;
     p.strict = 0;
-    p.compression = 4;
+    p.compression = 1; /* level 4: 5 % smaller stores, 7 % slower ingest (docs/benchmarks.md) */
     p.block_rows = 65536;
     p.max_record_bytes = (size_t)8 << 20;
     return p;
@@ -298,6 +304,104 @@ static int block_reserve_nnz(block *k, size_t need)
     return SKM_OK;
 }
 
+/* ---- the background appender: one block in flight, handed over under a mutex ---- */
+
+typedef struct appender {
+    skm_storew *w;
+    skm_ctx *wctx;          /* the writer's own context: errors raised on the writer thread */
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int threaded;           /* the thread runs; otherwise blocks are appended inline */
+    block *pending;         /* handed over, not yet written; NULL when idle */
+    int rc;                 /* first failure of an append */
+    int quit;
+} appender;
+
+static void *appender_main(void *arg)
+{
+    appender *a = arg;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        while (!a->pending && !a->quit)
+            pthread_cond_wait(&a->cv, &a->mu);
+        if (!a->pending)
+            break;
+        block *k = a->pending;
+        int failed = a->rc != SKM_OK;
+        pthread_mutex_unlock(&a->mu);
+        int rc = failed ? SKM_OK : skm_storew_append(a->w, &k->b);
+        pthread_mutex_lock(&a->mu);
+        if (rc != SKM_OK && a->rc == SKM_OK)
+            a->rc = rc;
+        a->pending = NULL;
+        pthread_cond_broadcast(&a->cv);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+static void appender_start(appender *a)
+{
+    a->threaded = pthread_mutex_init(&a->mu, NULL) == 0;
+    if (a->threaded && pthread_cond_init(&a->cv, NULL) != 0) {
+        pthread_mutex_destroy(&a->mu);
+        a->threaded = 0;
+    }
+    if (a->threaded && pthread_create(&a->th, NULL, appender_main, a) != 0) {
+        pthread_cond_destroy(&a->cv);
+        pthread_mutex_destroy(&a->mu);
+        a->threaded = 0; /* no thread: append inline, same result */
+    }
+}
+
+/* Wait until no block is in flight; the first append failure, if any. */
+static int appender_wait(appender *a)
+{
+    if (!a->threaded)
+        return a->rc;
+    pthread_mutex_lock(&a->mu);
+    while (a->pending)
+        pthread_cond_wait(&a->cv, &a->mu);
+    int rc = a->rc;
+    pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+/* Hand a full block over (after the previous one is written). */
+static int appender_submit(appender *a, block *k)
+{
+    if (!a->threaded) {
+        if (a->rc == SKM_OK)
+            a->rc = skm_storew_append(a->w, &k->b);
+        return a->rc;
+    }
+    pthread_mutex_lock(&a->mu);
+    while (a->pending)
+        pthread_cond_wait(&a->cv, &a->mu);
+    int rc = a->rc;
+    if (rc == SKM_OK) {
+        a->pending = k;
+        pthread_cond_broadcast(&a->cv);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+static void appender_stop(appender *a)
+{
+    if (!a->threaded)
+        return;
+    pthread_mutex_lock(&a->mu);
+    a->quit = 1;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->th, NULL);
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    a->threaded = 0;
+}
+
 /* ---- the run ---- */
 
 typedef struct run {
@@ -307,8 +411,9 @@ typedef struct run {
     skm_strmap *skills;
     int64_t *doc_freq;
     size_t doc_freq_cap;
-    skm_storew *w;
-    block blk;
+    appender app;
+    block blks[2];          /* filled in turn: one by the parser, one in flight */
+    int cur;                /* the block being filled */
     /* scratch for one record */
     skm_buf list_scratch;
     skm_buf norm;
@@ -385,7 +490,7 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
                       uint64_t line, int *reason, char *msg, size_t msg_n)
 {
     const skm_ingest_params *p = r->p;
-    block *k = &r->blk;
+    block *k = &r->blks[r->cur];
     size_t i = k->b.n;
     char why[SKM_WHY_LEN];
 #define COLNAME(role) skm_table_col_name(t, (size_t)pl->col[role])
@@ -548,20 +653,26 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
     return SKM_OK;
 }
 
+/* Hand the current block to the writer and switch to the other one, which the hand-over has
+ * waited to see written. On failure the writer's message is copied into the run's context. */
 static int flush_block(run *r)
 {
-    block *k = &r->blk;
+    block *k = &r->blks[r->cur];
     if (k->b.n == 0)
         return SKM_OK;
     if (k->b.id)
         for (size_t i = 0; i < k->b.n; ++i)
             k->b.id[i] = k->id_off[i] == SIZE_MAX ? NULL : k->ids.ptr + k->id_off[i];
-    int rc = skm_storew_append(r->w, &k->b);
+    int rc = appender_submit(&r->app, k);
+    if (rc != SKM_OK)
+        return skm_error(r->ctx, rc, "%s", skm_ctx_errmsg(r->app.wctx));
     r->rep->records_written += k->b.n;
+    r->cur ^= 1;
+    k = &r->blks[r->cur];
     k->b.n = 0;
     k->b.indptr[0] = 0;
     k->ids.len = 0;
-    return rc;
+    return SKM_OK;
 }
 
 static int check_params(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inputs,
@@ -676,17 +787,22 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
             rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
             goto done;
         }
-    if (!(r.skills = skm_strmap_alloc()) || block_alloc(&r.blk, p->block_rows) != SKM_OK) {
+    if (!(r.skills = skm_strmap_alloc()) || !(r.app.wctx = skm_ctx_alloc()) ||
+        block_alloc(&r.blks[0], p->block_rows) != SKM_OK ||
+        block_alloc(&r.blks[1], p->block_rows) != SKM_OK) {
         rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
         goto done;
     }
-    if (!any_id) {
-        free(r.blk.b.id);
-        r.blk.b.id = NULL;
+    for (int b = 0; b < 2 && !any_id; ++b) {
+        free(r.blks[b].b.id);
+        r.blks[b].b.id = NULL;
     }
     skm_storew_params wp = {.compression = p->compression, .has_id = any_id};
-    if ((rc = skm_storew_open(ctx, out_path, &wp, &r.w)) != SKM_OK)
+    if ((rc = skm_storew_open(r.app.wctx, out_path, &wp, &r.app.w)) != SKM_OK) {
+        rc = skm_error(ctx, rc, "%s", skm_ctx_errmsg(r.app.wctx));
         goto done;
+    }
+    appender_start(&r.app);
 
     /* Pass 2: the data. */
     for (size_t fi = 0; fi < n_inputs; ++fi) {
@@ -734,7 +850,7 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
             }
             if (rc != SKM_OK)
                 goto done;
-            if (r.blk.b.n == r.blk.cap && (rc = flush_block(&r)) != SKM_OK)
+            if (r.blks[r.cur].b.n == r.blks[r.cur].cap && (rc = flush_block(&r)) != SKM_OK)
                 goto done;
             if ((rep->records_read & 4095) == 0)
                 skm_progress(ctx, "ingest", done_bytes + skm_table_bytes_read(t), total_bytes);
@@ -754,6 +870,11 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     }
     if ((rc = flush_block(&r)) != SKM_OK)
         goto done;
+    if ((rc = appender_wait(&r.app)) != SKM_OK) {
+        rc = skm_error(ctx, rc, "%s", skm_ctx_errmsg(r.app.wctx));
+        goto done;
+    }
+    appender_stop(&r.app);
     skm_progress(ctx, "ingest", total_bytes, total_bytes);
 
     /* Metadata. */
@@ -838,21 +959,26 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
         rc = skm_error(ctx, SKM_EINTERRUPT, "ingest interrupted; no output written");
         goto done;
     }
-    rc = skm_storew_finish(r.w, &meta);
-    r.w = NULL; /* finish frees the writer whatever the outcome */
+    rc = skm_storew_finish(r.app.w, &meta);
+    r.app.w = NULL; /* finish frees the writer whatever the outcome */
+    if (rc != SKM_OK)
+        skm_error(ctx, rc, "%s", skm_ctx_errmsg(r.app.wctx));
     free(keys);
     free(vals);
 
 done:
     skm_table_close(t);
-    skm_storew_abort(r.w);
+    appender_stop(&r.app); /* waits for a block in flight; HDF5 is ours again */
+    skm_storew_abort(r.app.w);
+    skm_ctx_free(r.app.wctx);
     for (int c = 0; c < SKM_CAT_COUNT; ++c) {
         skm_strmap_free(r.cats[c]);
         free(levels[c]);
     }
     skm_strmap_free(r.skills);
     free(r.doc_freq);
-    block_free(&r.blk);
+    block_free(&r.blks[0]);
+    block_free(&r.blks[1]);
     skm_buf_free(&r.list_scratch);
     skm_buf_free(&r.norm);
     skm_buf_free(&r.names);
