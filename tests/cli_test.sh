@@ -58,6 +58,20 @@ expect 1 "info on a non-store" -- "$bin" info "$fx/postings.csv"
 expect 1 "info on a missing file" -- "$bin" info "$work/nope.h5"
 expect 2 "info without file" -- "$bin" info
 
+# Interrupted: SIGINT while ingest waits on a pipe. It stops, exits 1, and leaves no output and
+# no temporary file. (The writer side keeps the pipe open for 3 s, so the signal is sure to land
+# mid-run; the read is interrupted at once.)
+rm -f "$work/fifo" "$work/int.h5"; mkfifo "$work/fifo"
+( printf 'job_title,job_skills\nA,"[\x27sql\x27]"\n'; sleep 3 ) > "$work/fifo" &
+writer=$!
+"$bin" ingest "$work/fifo" -o "$work/int.h5" >"$work/out" 2>"$work/err" &
+pid=$!
+sleep 1; kill -INT "$pid"; wait "$pid"; got=$?
+[ "$got" -eq 1 ] || { echo "FAIL: interrupted ingest: exit $got, want 1"; cat "$work/err"; fails=$((fails+1)); }
+has "$work/err" "interrupted" "interrupted message"
+[ ! -e "$work/int.h5" ] || { echo "FAIL: interrupted ingest left an output"; fails=$((fails+1)); }
+kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null; rm -f "$work/fifo"
+
 ls -a "$work" | grep -q '\.tmp\.' && { echo "FAIL: temporary files left: $(ls -a "$work")"; fails=$((fails+1)); }
 [ "$fails" -eq 0 ] && echo "cli: all checks passed"
 exit $((fails > 0))

@@ -748,6 +748,7 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     const char **sha_ptr = NULL, **fmt_ptr = NULL;
     uint64_t *in_bytes = NULL, *in_records = NULL, *in_skipped = NULL;
     skm_table *t = NULL;
+    skm_table **open_tables = NULL; /* pass 1 tables kept for pass 2 (pipes) */
     skm_buf kv = {0};
     const char **levels[SKM_CAT_COUNT] = {0};
     const char **skill_names = NULL;
@@ -756,29 +757,37 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
                            .max_record_bytes = p->max_record_bytes};
 
     plans = skm_calloc_array(n_inputs, sizeof *plans);
+    open_tables = skm_calloc_array(n_inputs, sizeof *open_tables);
     sha = skm_calloc_array(n_inputs, sizeof *sha);
     sha_ptr = skm_calloc_array(n_inputs, sizeof *sha_ptr);
     fmt_ptr = skm_calloc_array(n_inputs, sizeof *fmt_ptr);
     in_bytes = skm_calloc_array(n_inputs, sizeof *in_bytes);
     in_records = skm_calloc_array(n_inputs, sizeof *in_records);
     in_skipped = skm_calloc_array(n_inputs, sizeof *in_skipped);
-    if (!plans || !sha || !sha_ptr || !fmt_ptr || !in_bytes || !in_records || !in_skipped) {
+    if (!plans || !open_tables || !sha || !sha_ptr || !fmt_ptr || !in_bytes || !in_records || !in_skipped) {
         rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
         goto done;
     }
 
-    /* Pass 1: headers and column plans, before anything is written. */
+    /* Pass 1: headers and column plans, before anything is written. A regular file is closed
+     * and opened again for pass 2; a pipe or terminal cannot be read twice, so its table stays
+     * open (there are few of those, so few descriptors are held). */
     int any_id = 0;
     for (size_t i = 0; i < n_inputs; ++i) {
         if ((rc = skm_table_open(ctx, inputs[i], &tp, &t)) != SKM_OK)
             goto done;
+        open_tables[i] = t;
         if ((rc = make_plan(ctx, p, inputs[i], t, &plans[i])) != SKM_OK)
             goto done;
         log_plan(ctx, inputs[i], t, &plans[i]);
         any_id |= plans[i].col[SKM_COL_ID] >= 0;
         plans[i].size = skm_table_file_size(t);
         total_bytes += plans[i].size;
-        skm_table_close(t);
+        struct stat sb;
+        if (stat(inputs[i], &sb) == 0 && S_ISREG(sb.st_mode)) {
+            skm_table_close(t);
+            open_tables[i] = NULL;
+        }
         t = NULL;
     }
 
@@ -806,7 +815,9 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
 
     /* Pass 2: the data. */
     for (size_t fi = 0; fi < n_inputs; ++fi) {
-        if ((rc = skm_table_open(ctx, inputs[fi], &tp, &t)) != SKM_OK)
+        t = open_tables[fi];
+        open_tables[fi] = NULL;
+        if (!t && (rc = skm_table_open(ctx, inputs[fi], &tp, &t)) != SKM_OK)
             goto done;
         for (;;) {
             if (skm_interrupted(ctx)) {
@@ -968,6 +979,9 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
 
 done:
     skm_table_close(t);
+    for (size_t i = 0; open_tables && i < n_inputs; ++i)
+        skm_table_close(open_tables[i]);
+    free(open_tables);
     appender_stop(&r.app); /* waits for a block in flight; HDF5 is ours again */
     skm_storew_abort(r.app.w);
     skm_ctx_free(r.app.wctx);

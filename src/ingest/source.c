@@ -93,6 +93,8 @@ static int raw_fill(skm_source *s)
     while (s->raw_len < SKM_SOURCE_CHUNK && !s->raw_eof) {
         ssize_t r = read(s->fd, s->raw + s->raw_len, SKM_SOURCE_CHUNK - s->raw_len);
         if (r < 0) {
+            if (errno == EINTR && skm_interrupted(s->ctx))
+                return skm_error(s->ctx, SKM_EINTERRUPT, "interrupted while reading %s", s->path);
             if (errno == EINTR)
                 continue;
             return skm_error(s->ctx, SKM_EIO, "cannot read %s: %s", s->path, strerror(errno));
