@@ -470,15 +470,18 @@ static const skm_field *field_of(const skm_field *f, const plan *pl, int role)
     return pl->col[role] >= 0 ? &f[pl->col[role]] : NULL;
 }
 
-/* Parse one amount column; SKM_EPARSE with a message naming the column. */
-static int amount(const skm_field *f, const char *colname, double *out, char *msg, size_t msg_n)
+/* Parse the amount in the column serving `role`, if any; SKM_EPARSE with a message naming the
+ * column. */
+static int amount(skm_table *t, const plan *pl, const skm_field *f, int role, double *out,
+                  char *msg, size_t msg_n)
 {
     *out = NAN;
-    if (!f || !f->present)
+    const skm_field *v = field_of(f, pl, role);
+    if (!v || !v->present)
         return SKM_OK;
     char why[SKM_WHY_LEN];
-    if (skm_parse_amount(f->ptr, f->len, out, why) != SKM_OK) {
-        snprintf(msg, msg_n, "column '%s': %s", colname, why);
+    if (skm_parse_amount(v->ptr, v->len, out, why) != SKM_OK) {
+        snprintf(msg, msg_n, "column '%s': %s", skm_table_col_name(t, (size_t)pl->col[role]), why);
         return SKM_EPARSE;
     }
     return SKM_OK;
@@ -498,10 +501,10 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
     /* Salary. */
     double s, mn, mx, h;
     *reason = SKM_SKIP_BAD_SALARY;
-    if (amount(field_of(f, pl, SKM_COL_SALARY), pl->col[SKM_COL_SALARY] >= 0 ? COLNAME(SKM_COL_SALARY) : "", &s, msg, msg_n) ||
-        amount(field_of(f, pl, SKM_COL_SALARY_MIN), pl->col[SKM_COL_SALARY_MIN] >= 0 ? COLNAME(SKM_COL_SALARY_MIN) : "", &mn, msg, msg_n) ||
-        amount(field_of(f, pl, SKM_COL_SALARY_MAX), pl->col[SKM_COL_SALARY_MAX] >= 0 ? COLNAME(SKM_COL_SALARY_MAX) : "", &mx, msg, msg_n) ||
-        amount(field_of(f, pl, SKM_COL_HOURLY), pl->col[SKM_COL_HOURLY] >= 0 ? COLNAME(SKM_COL_HOURLY) : "", &h, msg, msg_n))
+    if (amount(t, pl, f, SKM_COL_SALARY, &s, msg, msg_n) ||
+        amount(t, pl, f, SKM_COL_SALARY_MIN, &mn, msg, msg_n) ||
+        amount(t, pl, f, SKM_COL_SALARY_MAX, &mx, msg, msg_n) ||
+        amount(t, pl, f, SKM_COL_HOURLY, &h, msg, msg_n))
         return SKM_EPARSE;
     int period = SKM_PERIOD_UNKNOWN;
     const skm_field *pf = field_of(f, pl, SKM_COL_PERIOD);
@@ -774,21 +777,20 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
      * open (there are few of those, so few descriptors are held). */
     int any_id = 0;
     for (size_t i = 0; i < n_inputs; ++i) {
-        if ((rc = skm_table_open(ctx, inputs[i], &tp, &t)) != SKM_OK)
+        if ((rc = skm_table_open(ctx, inputs[i], &tp, &open_tables[i])) != SKM_OK)
             goto done;
-        open_tables[i] = t;
-        if ((rc = make_plan(ctx, p, inputs[i], t, &plans[i])) != SKM_OK)
+        skm_table *ti = open_tables[i]; /* owned by open_tables until closed here or in pass 2 */
+        if ((rc = make_plan(ctx, p, inputs[i], ti, &plans[i])) != SKM_OK)
             goto done;
-        log_plan(ctx, inputs[i], t, &plans[i]);
+        log_plan(ctx, inputs[i], ti, &plans[i]);
         any_id |= plans[i].col[SKM_COL_ID] >= 0;
-        plans[i].size = skm_table_file_size(t);
+        plans[i].size = skm_table_file_size(ti);
         total_bytes += plans[i].size;
         struct stat sb;
         if (stat(inputs[i], &sb) == 0 && S_ISREG(sb.st_mode)) {
-            skm_table_close(t);
+            skm_table_close(ti);
             open_tables[i] = NULL;
         }
-        t = NULL;
     }
 
     for (int c = 0; c < SKM_CAT_COUNT; ++c)
