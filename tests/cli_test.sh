@@ -58,6 +58,13 @@ expect 1 "info on a non-store" -- "$bin" info "$fx/postings.csv"
 expect 1 "info on a missing file" -- "$bin" info "$work/nope.h5"
 expect 2 "info without file" -- "$bin" info
 
+# A pipe can be read only once: ingest from standard input and from a process substitution.
+cat "$fx/postings.csv" | "$bin" ingest /dev/stdin -o "$work/stdin.h5" >"$work/out" 2>"$work/err" \
+  || { echo "FAIL: ingest from a pipe"; cat "$work/err"; fails=$((fails+1)); }
+has "$work/out" "4 postings, 5 skills, 7 non-zeros" "ingest from a pipe"
+expect 0 "process substitution" -- "$bin" ingest <(gzip -dc "$fx/postings.jsonl.gz") "$fx/postings.csv" -o "$work/sub.h5"
+has "$work/out" "6 postings, 7 skills, 12 non-zeros" "two inputs, one a pipe"
+
 # Interrupted: SIGINT while ingest waits on a pipe. It stops, exits 1, and leaves no output and
 # no temporary file. (The writer side keeps the pipe open for 3 s, so the signal is sure to land
 # mid-run; the read is interrupted at once.)
