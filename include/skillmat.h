@@ -134,6 +134,15 @@ SKM_API void skm_ctx_set_progress(skm_ctx *ctx, skm_progress_fn fn, void *user);
  * SKM_EINTERRUPT and leaves no output file behind. Async-signal-safe: call it from a SIGINT handler. */
 SKM_API void skm_ctx_interrupt(skm_ctx *ctx);
 
+/* The kernel table this process uses, e.g. "ref" or "ref+shani" (recorded in /provenance as
+ * `isa`). Chosen once from the CPU (CPUID and XGETBV); the environment variable SKILLMAT_ISA=ref
+ * forces the plain-C reference kernels, and SKILLMAT_ISA_DEBUG=1 logs the choice to stderr. */
+SKM_API const char *skm_isa(void);
+
+/* SKM_OK, or SKM_EINVAL with a message in ctx when SKILLMAT_ISA names a kernel set this build or
+ * this CPU cannot run (the reference kernels are then used). The CLI refuses to run in that case. */
+SKM_API int skm_isa_check(skm_ctx *ctx);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Ingest                                                                                     */
 /* ------------------------------------------------------------------------------------------ */

@@ -20,6 +20,8 @@ has() { # has FILE PATTERN DESCRIPTION
 expect 2 "no arguments" -- "$bin"
 expect 0 "--help" -- "$bin" --help;                    has "$work/out" "ingest" "help lists ingest"
 expect 0 "--version" -- "$bin" --version;              has "$work/out" "skillmat 0" "version"
+expect 0 "SKILLMAT_ISA=ref" -- env SKILLMAT_ISA=ref "$bin" --version; has "$work/out" "kernels ref;" "forced reference kernels"
+expect 2 "SKILLMAT_ISA unknown" -- env SKILLMAT_ISA=bogus "$bin" info x.h5; has "$work/err" "SKILLMAT_ISA=bogus" "bad ISA message"
 expect 2 "unknown command" -- "$bin" frobnicate;       has "$work/err" "unknown command" "unknown command message"
 expect 0 "ingest --help" -- "$bin" ingest --help;      has "$work/out" "--skills-col" "ingest help"
 expect 0 "help info" -- "$bin" help info;              has "$work/out" "usage: skillmat info" "info help"

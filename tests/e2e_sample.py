@@ -86,6 +86,15 @@ def main():
         remote = f["postings/remote"][:]
         srcline = f["postings/source_line"][:]
         doc_freq = f["skills/doc_freq"][:]
+        roles = list(f["provenance/column_roles"].asstr()[:])
+        used = dict(zip(roles, f["provenance/input_columns"].asstr()[0]))
+        want_used = {"id": "", "title": "job_title", "role": "job_title_short",
+                     "company": "company_name", "location": "job_location",
+                     "country": "job_country", "date": "job_posted_date",
+                     "salary": "salary_year_avg", "salary-min": "", "salary-max": "",
+                     "hourly": "salary_hour_avg", "period": "salary_rate",
+                     "remote": "job_work_from_home", "skills": "job_skills"}
+        check(used == want_used, f"column mapping {used} != {want_used}")
 
     want_df = Counter()
     header_map = {"title": "job_title", "role": "job_title_short", "company": "company_name",

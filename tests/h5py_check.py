@@ -36,9 +36,11 @@ PROVENANCE = {
     "input_files": None, "input_sha256": None, "input_format": None,
     "input_bytes": np.dtype("<i8"), "input_records": np.dtype("<i8"),
     "input_skipped": np.dtype("<i8"), "skipped_reason": None, "skipped_count": np.dtype("<i8"),
+    "column_roles": None,
 }
 PROVENANCE_ATTRS = ("tool_version", "git_revision", "compiler", "cflags", "build_type",
-                    "hdf5_version", "zlib_version", "command_line", "created", "hours_per_year")
+                    "hdf5_version", "zlib_version", "command_line", "created", "isa",
+                    "hours_per_year")
 STEP = 1 << 20  # elements per read: the check runs in bounded memory on large stores
 
 errors = []
@@ -53,7 +55,7 @@ def is_vlen_utf8(dt):
     return info is not None and info.length is None and info.encoding == "utf-8"
 
 
-def check_dataset(f, path, want, length=None):
+def check_dataset(f, path, want, length=None, ndim=1):
     if path not in f or not isinstance(f[path], h5py.Dataset):
         err(f"{path}: missing")
         return None
@@ -63,8 +65,8 @@ def check_dataset(f, path, want, length=None):
             err(f"{path}: dtype {ds.dtype}, want variable-length UTF-8 string")
     elif ds.dtype != want:
         err(f"{path}: dtype {ds.dtype}, want {want}")
-    if ds.ndim != 1:
-        err(f"{path}: {ds.ndim} dimensions, want 1")
+    if ds.ndim != ndim:
+        err(f"{path}: {ds.ndim} dimensions, want {ndim}")
     elif length is not None and ds.shape[0] != length:
         err(f"{path}: {ds.shape[0]} entries, want {length}")
     return ds
@@ -150,6 +152,7 @@ def main():
             check_dataset(f, f"/skills/{name}", dt, p)
         for name, dt in PROVENANCE.items():
             check_dataset(f, f"/provenance/{name}", dt)
+        check_dataset(f, "/provenance/input_columns", None, ndim=2)
         prov = f.get("provenance")
         if prov is not None:
             for a in PROVENANCE_ATTRS:
@@ -160,6 +163,10 @@ def main():
                          "input_skipped"):
                 if name in prov and prov[name].shape != (ni,):
                     err(f"/provenance/{name}: shape {prov[name].shape}, want ({ni},)")
+            if "input_columns" in prov and "column_roles" in prov and \
+                    prov["input_columns"].shape != (ni, prov["column_roles"].shape[0]):
+                err(f"/provenance/input_columns: shape {prov['input_columns'].shape}, "
+                    f"want ({ni}, {prov['column_roles'].shape[0]})")
             if "skipped_reason" in prov and "skipped_count" in prov and \
                     prov["skipped_reason"].shape != prov["skipped_count"].shape:
                 err("/provenance: skipped_reason and skipped_count differ in length")

@@ -64,6 +64,13 @@ static const char *const in_fmt[2] = {"csv", "jsonl+gzip"};
 static const uint64_t in_bytes[2] = {1234, 567};
 static const uint64_t in_records[2] = {6, 5};
 static const uint64_t in_skipped[2] = {1, 0};
+/* Column used per role and input (row-major, 2 × SKM_COL_COUNT); NULL = no column. */
+static const char *in_columns[2 * SKM_COL_COUNT] = {
+    [SKM_COL_TITLE] = "job_title",
+    [SKM_COL_SKILLS] = "job_skills",
+    [SKM_COL_COUNT + SKM_COL_TITLE] = "title",
+    [SKM_COL_COUNT + SKM_COL_SALARY_MIN] = "min_amount",
+};
 static const char *const pkeys[2] = {"compression", "title_col"};
 static const char *const pvals[2] = {"4", "Job Title"};
 
@@ -114,6 +121,7 @@ static skm_store_meta fixture_meta(uint64_t skipped[SKM_SKIP_COUNT])
     m.input_bytes = in_bytes;
     m.input_records = in_records;
     m.input_skipped = in_skipped;
+    m.input_columns = in_columns;
     for (int i = 0; i < SKM_SKIP_COUNT; ++i)
         skipped[i] = (uint64_t)(i == SKM_SKIP_FIELD_COUNT);
     m.skipped_by_reason = skipped;
@@ -393,7 +401,8 @@ static const char *const documented[] = {
     "matrix/counts", "skills/name", "skills/category", "skills/doc_freq",
     "provenance/input_files", "provenance/input_sha256", "provenance/input_format",
     "provenance/input_bytes", "provenance/input_records", "provenance/input_skipped",
-    "provenance/skipped_reason", "provenance/skipped_count",
+    "provenance/skipped_reason", "provenance/skipped_count", "provenance/column_roles",
+    "provenance/input_columns",
 };
 #define N_DOCUMENTED (sizeof documented / sizeof documented[0])
 
@@ -524,6 +533,7 @@ static void check_layout(const char *path, int compression)
     char h5v[32];
     snprintf(h5v, sizeof h5v, "%u.%u.%u", maj, min, rel);
     check_str_attr(g, "hdf5_version", h5v);
+    check_str_attr(g, "isa", skm_isa());
     for (const char *const *a = (const char *const[]){"git_revision", "compiler", "cflags",
                                                       "build_type", "zlib_version", NULL};
          *a; ++a)
@@ -545,6 +555,29 @@ static void check_layout(const char *path, int compression)
         counts[i] = i == SKM_SKIP_FIELD_COUNT;
     }
     check_strings(f, "/provenance/skipped_reason", SKM_SKIP_COUNT, reasons);
+    const char *roles[SKM_COL_COUNT];
+    for (int i = 0; i < SKM_COL_COUNT; ++i)
+        roles[i] = skm_col_name(i);
+    check_strings(f, "/provenance/column_roles", SKM_COL_COUNT, roles);
+    {
+        /* 2-D: one row per input, one column per role. */
+        hid_t dc = H5Dopen2(f, "/provenance/input_columns", H5P_DEFAULT);
+        assert_true(dc >= 0);
+        hid_t sp = H5Dget_space(dc), t = H5Dget_type(dc);
+        hsize_t dims[2] = {0, 0};
+        assert_int_equal(H5Sget_simple_extent_ndims(sp), 2);
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+        assert_int_equal(dims[0], 2);
+        assert_int_equal(dims[1], SKM_COL_COUNT);
+        char *got[2 * SKM_COL_COUNT];
+        assert_true(H5Dread(dc, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+        for (int i = 0; i < 2 * SKM_COL_COUNT; ++i)
+            assert_string_equal(got[i], in_columns[i] ? in_columns[i] : "");
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, got);
+        H5Tclose(t);
+        H5Sclose(sp);
+        H5Dclose(dc);
+    }
     check_i64(f, "/provenance/skipped_count", SKM_SKIP_COUNT, counts);
 
     /* Parameters. */

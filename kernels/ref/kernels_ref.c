@@ -1,5 +1,7 @@
 /*
- * kernels_ref.c — the plain-C reference kernels: the specification every SIMD version matches.
+ * kernels_ref.c — the plain-C reference kernels: the specification every SIMD version matches,
+ * and the reference table (each kernel's reference version lives in kernels/ref/<op>_ref.c or
+ * here).
  */
 #include "../kernels.h"
 
@@ -16,4 +18,5 @@ size_t csv_scan_ref(const char *restrict p, size_t n, char delim)
 const struct skm_kernels skm_kernels_ref = {
     .isa = "ref",
     .csv_scan = csv_scan_ref,
+    .sha256_blocks = sha256_blocks_ref,
 };

@@ -197,8 +197,9 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         unsigned maj, min, rel;
         H5get_libversion(&maj, &min, &rel);
-        printf("skillmat %s (git %s; store schema %d.%d; HDF5 %u.%u.%u; GSL %s)\n", skm_version(),
-               skm_git_revision(), SKM_SCHEMA_MAJOR, SKM_SCHEMA_MINOR, maj, min, rel, gsl_version);
+        printf("skillmat %s (git %s; store schema %d.%d; kernels %s; HDF5 %u.%u.%u; GSL %s)\n",
+               skm_version(), skm_git_revision(), SKM_SCHEMA_MAJOR, SKM_SCHEMA_MINOR, skm_isa(),
+               maj, min, rel, gsl_version);
         return CLI_OK;
     }
     const cli_cmd *cmd = NULL;
@@ -228,6 +229,12 @@ int main(int argc, char **argv)
     if (!ctx || !line) {
         fprintf(stderr, "skillmat: out of memory\n");
         return CLI_FAIL;
+    }
+    if (skm_isa_check(ctx) != SKM_OK) {
+        fprintf(stderr, "skillmat: %s\n", skm_ctx_errmsg(ctx));
+        skm_ctx_free(ctx);
+        free(line);
+        return CLI_USAGE;
     }
     cli_command_line = line;
     g_ctx = ctx;

@@ -88,11 +88,15 @@ size_t skm_utf8_check(const char *s, size_t n);
 int skm_utf8_put(skm_buf *b, uint32_t cp);
 
 /* ---- SHA-256 (FIPS 180-4) ---- */
+/* Streaming state; skm_sha256_init before use. Plain data: may be copied (to finalise a copy
+ * while the original keeps going). The compression function is the one of the kernel table
+ * chosen for the process (skm_kernels_active), fetched once by skm_sha256_init. */
 typedef struct skm_sha256 {
     uint32_t h[8];
     uint64_t n_bytes;
     uint8_t block[64];
     size_t block_len;
+    void (*blocks)(uint32_t state[8], const uint8_t *restrict data, size_t n_blocks);
 } skm_sha256;
 
 void skm_sha256_init(skm_sha256 *s);

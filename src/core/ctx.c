@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "kernels/kernels.h"
 #include "skm_build.h"
 
 static const char *const status_names[] = {
@@ -36,6 +37,17 @@ const char *skm_strerror(int status)
 const char *skm_version(void) { return SKM_VERSION_STRING; }
 
 const char *skm_git_revision(void) { return SKM_GIT_REVISION; }
+
+const char *skm_isa(void) { return skm_kernels_active()->isa; }
+
+int skm_isa_check(skm_ctx *ctx)
+{
+    if (!skm_kernels_isa_error())
+        return SKM_OK;
+    const char *req = getenv("SKILLMAT_ISA");
+    return skm_error(ctx, SKM_EINVAL, "SKILLMAT_ISA=%s: not a kernel set this build can run "
+                     "(known: ref; unset for the best available)", req ? req : "");
+}
 
 static void default_log(void *user, int level, const char *msg)
 {

@@ -287,33 +287,35 @@ static int append_1d(skm_storew *w, hid_t d, const char *path, hid_t memtype, hs
     return rc;
 }
 
-/* A fixed-size 1-D dataset written in one go (n may be 0). memtype == t_str: `buf` is an array of
- * n string pointers, NULL entries written as "" (buf itself may be NULL: all ""). */
-static int write_fixed(skm_storew *w, hid_t loc, const char *name, const char *path, hid_t ftype,
-                       hid_t memtype, size_t n, const void *buf, const char *desc,
+/* A fixed-size 1-D (n_cols == 0) or 2-D (n × n_cols, row-major) dataset written in one go (n may
+ * be 0). memtype == t_str: `buf` is an array of string pointers, NULL entries written as ""
+ * (buf itself may be NULL: all ""). */
+static int write_array(skm_storew *w, hid_t loc, const char *name, const char *path, hid_t ftype,
+                       hid_t memtype, size_t n, size_t n_cols, const void *buf, const char *desc,
                        const char *units)
 {
     int rc = SKM_OK;
-    hsize_t dim = n;
+    hsize_t dims[2] = {n, n_cols};
     hid_t sp = -1, d = -1;
+    size_t total = n_cols ? n * n_cols : n;
     const char **tmp = NULL;
-    if (memtype == w->t_str && n > 0) {
+    if (memtype == w->t_str && total > 0) {
         /* HDF5 would store a NULL pointer as a null reference; h5py reads that as b''. Write
          * real empty strings so every element is a str. */
         const char *const *s = buf;
-        if (!(tmp = skm_malloc_array(n, sizeof *tmp)))
+        if (!(tmp = skm_malloc_array(total, sizeof *tmp)))
             return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory writing %s", w->final_path,
                              path);
-        for (size_t i = 0; i < n; ++i)
+        for (size_t i = 0; i < total; ++i)
             tmp[i] = s && s[i] ? s[i] : "";
         buf = tmp;
     }
-    if ((sp = H5Screate_simple(1, &dim, NULL)) < 0 ||
+    if ((sp = H5Screate_simple(n_cols ? 2 : 1, dims, NULL)) < 0 ||
         (d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
         rc = h5fail(w, "creating", path);
         goto done;
     }
-    if (n > 0 && H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+    if (total > 0 && H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
         rc = h5fail(w, "writing", path);
         goto done;
     }
@@ -325,6 +327,13 @@ done:
         H5Sclose(sp);
     free(tmp);
     return rc;
+}
+
+static int write_fixed(skm_storew *w, hid_t loc, const char *name, const char *path, hid_t ftype,
+                       hid_t memtype, size_t n, const void *buf, const char *desc,
+                       const char *units)
+{
+    return write_array(w, loc, name, path, ftype, memtype, n, 0, buf, desc, units);
 }
 
 static int create_group(skm_storew *w, const char *path, const char *desc, hid_t *out)
@@ -753,7 +762,7 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
         {"compiler", SKM_COMPILER},      {"cflags", SKM_CFLAGS},
         {"build_type", SKM_BUILD_TYPE},  {"hdf5_version", h5ver},
         {"zlib_version", zlibVersion()}, {"command_line", m->command_line},
-        {"created", w->created},
+        {"created", w->created},         {"isa", skm_isa()},
     };
     for (size_t i = 0; i < sizeof prov / sizeof prov[0]; ++i)
         if ((rc = skm_h5_attr_str(w->ctx, f, w->g_prov, "/provenance", prov[i].key,
@@ -784,6 +793,20 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
         (rc = write_u64_as_i64(w, "input_skipped", "/provenance/input_skipped", ni,
                                m->input_skipped, "Records of each input skipped as malformed",
                                "records")))
+        return rc;
+
+    const char *roles[SKM_COL_COUNT];
+    for (int i = 0; i < SKM_COL_COUNT; ++i)
+        roles[i] = skm_col_name(i);
+    if ((rc = write_fixed(w, w->g_prov, "column_roles", "/provenance/column_roles", w->t_str,
+                          w->t_str, SKM_COL_COUNT, roles,
+                          "Names of the column roles, indexing the columns of input_columns",
+                          NULL)) ||
+        (rc = write_array(w, w->g_prov, "input_columns", "/provenance/input_columns", w->t_str,
+                          w->t_str, ni, SKM_COL_COUNT, m->input_columns,
+                          "Input column (header name or JSON key) used for each role in each "
+                          "input file; \"\" when the role had no column",
+                          NULL)))
         return rc;
 
     const char *reasons[SKM_SKIP_COUNT];

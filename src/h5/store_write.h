@@ -71,6 +71,9 @@ typedef struct skm_store_meta {
     const uint64_t *input_bytes;         /* size as stored */
     const uint64_t *input_records;       /* data records read */
     const uint64_t *input_skipped;       /* records skipped */
+    const char *const *input_columns;    /* n_inputs × SKM_COL_COUNT, row-major: the column used
+                                          * for each role (enum skm_col) in each input; NULL or
+                                          * "" entries: none */
     const uint64_t *skipped_by_reason;   /* SKM_SKIP_COUNT entries */
     double hours_per_year;
     /* effective options, written as string attributes of /parameters */

@@ -752,6 +752,7 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     uint64_t *in_bytes = NULL, *in_records = NULL, *in_skipped = NULL;
     skm_table *t = NULL;
     skm_table **open_tables = NULL; /* pass 1 tables kept for pass 2 (pipes) */
+    char **in_columns = NULL;        /* n_inputs × SKM_COL_COUNT column names used, or NULL */
     skm_buf kv = {0};
     const char **levels[SKM_CAT_COUNT] = {0};
     const char **skill_names = NULL;
@@ -761,13 +762,16 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
 
     plans = skm_calloc_array(n_inputs, sizeof *plans);
     open_tables = skm_calloc_array(n_inputs, sizeof *open_tables);
+    in_columns = n_inputs <= SIZE_MAX / SKM_COL_COUNT
+                     ? skm_calloc_array(n_inputs * SKM_COL_COUNT, sizeof *in_columns)
+                     : NULL;
     sha = skm_calloc_array(n_inputs, sizeof *sha);
     sha_ptr = skm_calloc_array(n_inputs, sizeof *sha_ptr);
     fmt_ptr = skm_calloc_array(n_inputs, sizeof *fmt_ptr);
     in_bytes = skm_calloc_array(n_inputs, sizeof *in_bytes);
     in_records = skm_calloc_array(n_inputs, sizeof *in_records);
     in_skipped = skm_calloc_array(n_inputs, sizeof *in_skipped);
-    if (!plans || !open_tables || !sha || !sha_ptr || !fmt_ptr || !in_bytes || !in_records || !in_skipped) {
+    if (!plans || !open_tables || !in_columns || !sha || !sha_ptr || !fmt_ptr || !in_bytes || !in_records || !in_skipped) {
         rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
         goto done;
     }
@@ -783,6 +787,15 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
         if ((rc = make_plan(ctx, p, inputs[i], ti, &plans[i])) != SKM_OK)
             goto done;
         log_plan(ctx, inputs[i], ti, &plans[i]);
+        for (int c = 0; c < SKM_COL_COUNT; ++c) {
+            if (plans[i].col[c] < 0)
+                continue;
+            char **slot = &in_columns[i * SKM_COL_COUNT + (size_t)c];
+            if (!(*slot = skm_strdup(skm_table_col_name(ti, (size_t)plans[i].col[c])))) {
+                rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+                goto done;
+            }
+        }
         any_id |= plans[i].col[SKM_COL_ID] >= 0;
         plans[i].size = skm_table_file_size(ti);
         total_bytes += plans[i].size;
@@ -927,6 +940,7 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     meta.input_bytes = in_bytes;
     meta.input_records = in_records;
     meta.input_skipped = in_skipped;
+    meta.input_columns = (const char *const *)in_columns;
     meta.skipped_by_reason = rep->skipped_by_reason;
     meta.hours_per_year = p->hours_per_year;
 
@@ -984,6 +998,9 @@ done:
     for (size_t i = 0; open_tables && i < n_inputs; ++i)
         skm_table_close(open_tables[i]);
     free(open_tables);
+    for (size_t i = 0; in_columns && i < n_inputs * SKM_COL_COUNT; ++i)
+        free(in_columns[i]);
+    free(in_columns);
     appender_stop(&r.app); /* waits for a block in flight; HDF5 is ours again */
     skm_storew_abort(r.app.w);
     skm_ctx_free(r.app.wctx);

@@ -162,7 +162,7 @@ int skm_table_open(skm_ctx *ctx, const char *path, const skm_table_params *param
     t->src.fd = -1;
     t->delim = params->delimiter;
     t->max = params->max_record_bytes;
-    t->csv_scan = skm_kernels_ref.csv_scan;
+    t->csv_scan = skm_kernels_active()->csv_scan;
     t->line = 1;
     t->skip_reason = -1;
 
