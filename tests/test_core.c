@@ -121,6 +121,58 @@ static void test_buf_and_errors(void **state)
     assert_null(skm_malloc_array(SIZE_MAX / 2, 4));
 }
 
+/* Jobs append their number to a log; job 7 fails when asked to. */
+typedef struct job_log {
+    int seen[64];
+    int n;
+    int fail_at;
+} job_log;
+
+static int log_job(void *arg, void *job)
+{
+    job_log *l = arg;
+    int v = *(int *)job;
+    if (v == l->fail_at)
+        return SKM_EIO;
+    l->seen[l->n++] = v;
+    return SKM_OK;
+}
+
+static void test_worker(void **state)
+{
+    (void)state;
+    for (int threaded = 0; threaded < 2; ++threaded) {
+        for (int fail = 0; fail < 2; ++fail) {
+            job_log l = {.n = 0, .fail_at = fail ? 7 : -1};
+            int jobs[20];
+            skm_worker w;
+            skm_worker_start(&w, log_job, &l, threaded);
+            assert_int_equal(w.threaded, threaded);
+            int first_bad = -1;
+            for (int i = 0; i < 20; ++i) {
+                jobs[i] = i;
+                int rc = skm_worker_submit(&w, &jobs[i]);
+                if (rc != SKM_OK && first_bad < 0)
+                    first_bad = i;
+            }
+            int rc = skm_worker_wait(&w);
+            skm_worker_stop(&w);
+            skm_worker_stop(&w); /* twice is harmless */
+            if (!fail) {
+                assert_int_equal(rc, SKM_OK);
+                assert_int_equal(l.n, 20);
+                for (int i = 0; i < 20; ++i)
+                    assert_int_equal(l.seen[i], i); /* in order */
+            } else {
+                /* Job 7 fails; nothing after it runs, and the failure is reported. */
+                assert_int_equal(rc, SKM_EIO);
+                assert_int_equal(l.n, 7);
+                assert_true(first_bad >= 7);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_buf_and_errors),
+        cmocka_unit_test(test_worker),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

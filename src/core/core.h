@@ -12,6 +12,7 @@
 #ifndef SKM_CORE_H
 #define SKM_CORE_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,5 +120,34 @@ size_t skm_strmap_size(const skm_strmap *m);
 const char *skm_strmap_str(const skm_strmap *m, int32_t id);
 /* Bytes held by the map (strings and tables), for memory accounting. */
 size_t skm_strmap_bytes(const skm_strmap *m);
+
+/* ---- a background worker with a one-job slot (worker.c) ----
+ * The owner hands jobs over one at a time; skm_worker_submit waits until the previous job has
+ * finished, so an owner that alternates two buffers can refill one while the other is processed.
+ * Without a thread (not wanted, or it could not be created) submit runs the job inline: results
+ * are the same, only slower. After a job fails, later jobs are dropped and every call returns the
+ * first failure. Only the worker thread runs fn while a job is in flight. */
+typedef int (*skm_job_fn)(void *arg, void *job);
+
+typedef struct skm_worker {
+    skm_job_fn fn;
+    void *arg;
+    int threaded; /* the thread runs */
+    int quit;
+    void *job;    /* in the slot, NULL when idle */
+    int rc;       /* first failure of fn */
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} skm_worker;
+
+/* Never fails; want_thread = 0 runs every job inline. */
+void skm_worker_start(skm_worker *w, skm_job_fn fn, void *arg, int want_thread);
+/* Wait for the slot, then hand `job` over. Returns the first failure so far (job not queued). */
+int skm_worker_submit(skm_worker *w, void *job);
+/* Wait until no job is in flight; the first failure, if any. */
+int skm_worker_wait(skm_worker *w);
+/* Finish the job in flight and join the thread. Safe on a zeroed or stopped worker. */
+void skm_worker_stop(skm_worker *w);
 
 #endif /* SKM_CORE_H */

@@ -18,7 +18,6 @@
  * block or the vocabularies, so a skipped record leaves no trace besides its count and message.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,102 +303,18 @@ static int block_reserve_nnz(block *k, size_t need)
     return SKM_OK;
 }
 
-/* ---- the background appender: one block in flight, handed over under a mutex ---- */
+/* ---- the background appender: skm_worker jobs are blocks to append ---- */
 
 typedef struct appender {
     skm_storew *w;
-    skm_ctx *wctx;          /* the writer's own context: errors raised on the writer thread */
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int threaded;           /* the thread runs; otherwise blocks are appended inline */
-    block *pending;         /* handed over, not yet written; NULL when idle */
-    int rc;                 /* first failure of an append */
-    int quit;
+    skm_ctx *wctx; /* the writer's own context: errors raised on the writer thread */
+    skm_worker worker;
 } appender;
 
-static void *appender_main(void *arg)
+static int append_job(void *arg, void *job)
 {
     appender *a = arg;
-    pthread_mutex_lock(&a->mu);
-    for (;;) {
-        while (!a->pending && !a->quit)
-            pthread_cond_wait(&a->cv, &a->mu);
-        if (!a->pending)
-            break;
-        block *k = a->pending;
-        int failed = a->rc != SKM_OK;
-        pthread_mutex_unlock(&a->mu);
-        int rc = failed ? SKM_OK : skm_storew_append(a->w, &k->b);
-        pthread_mutex_lock(&a->mu);
-        if (rc != SKM_OK && a->rc == SKM_OK)
-            a->rc = rc;
-        a->pending = NULL;
-        pthread_cond_broadcast(&a->cv);
-    }
-    pthread_mutex_unlock(&a->mu);
-    return NULL;
-}
-
-static void appender_start(appender *a)
-{
-    a->threaded = pthread_mutex_init(&a->mu, NULL) == 0;
-    if (a->threaded && pthread_cond_init(&a->cv, NULL) != 0) {
-        pthread_mutex_destroy(&a->mu);
-        a->threaded = 0;
-    }
-    if (a->threaded && pthread_create(&a->th, NULL, appender_main, a) != 0) {
-        pthread_cond_destroy(&a->cv);
-        pthread_mutex_destroy(&a->mu);
-        a->threaded = 0; /* no thread: append inline, same result */
-    }
-}
-
-/* Wait until no block is in flight; the first append failure, if any. */
-static int appender_wait(appender *a)
-{
-    if (!a->threaded)
-        return a->rc;
-    pthread_mutex_lock(&a->mu);
-    while (a->pending)
-        pthread_cond_wait(&a->cv, &a->mu);
-    int rc = a->rc;
-    pthread_mutex_unlock(&a->mu);
-    return rc;
-}
-
-/* Hand a full block over (after the previous one is written). */
-static int appender_submit(appender *a, block *k)
-{
-    if (!a->threaded) {
-        if (a->rc == SKM_OK)
-            a->rc = skm_storew_append(a->w, &k->b);
-        return a->rc;
-    }
-    pthread_mutex_lock(&a->mu);
-    while (a->pending)
-        pthread_cond_wait(&a->cv, &a->mu);
-    int rc = a->rc;
-    if (rc == SKM_OK) {
-        a->pending = k;
-        pthread_cond_broadcast(&a->cv);
-    }
-    pthread_mutex_unlock(&a->mu);
-    return rc;
-}
-
-static void appender_stop(appender *a)
-{
-    if (!a->threaded)
-        return;
-    pthread_mutex_lock(&a->mu);
-    a->quit = 1;
-    pthread_cond_broadcast(&a->cv);
-    pthread_mutex_unlock(&a->mu);
-    pthread_join(a->th, NULL);
-    pthread_cond_destroy(&a->cv);
-    pthread_mutex_destroy(&a->mu);
-    a->threaded = 0;
+    return skm_storew_append(a->w, &((block *)job)->b);
 }
 
 /* ---- the run ---- */
@@ -672,7 +587,7 @@ static int flush_block(run *r)
     if (k->b.id)
         for (size_t i = 0; i < k->b.n; ++i)
             k->b.id[i] = k->id_off[i] == SIZE_MAX ? NULL : k->ids.ptr + k->id_off[i];
-    int rc = appender_submit(&r->app, k);
+    int rc = skm_worker_submit(&r->app.worker, k);
     if (rc != SKM_OK)
         return skm_error(r->ctx, rc, "%s", skm_ctx_errmsg(r->app.wctx));
     r->rep->records_written += k->b.n;
@@ -832,7 +747,7 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
         rc = skm_error(ctx, rc, "%s", skm_ctx_errmsg(r.app.wctx));
         goto done;
     }
-    appender_start(&r.app);
+    skm_worker_start(&r.app.worker, append_job, &r.app, 1);
 
     /* Pass 2: the data. */
     for (size_t fi = 0; fi < n_inputs; ++fi) {
@@ -902,11 +817,11 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     }
     if ((rc = flush_block(&r)) != SKM_OK)
         goto done;
-    if ((rc = appender_wait(&r.app)) != SKM_OK) {
+    if ((rc = skm_worker_wait(&r.app.worker)) != SKM_OK) {
         rc = skm_error(ctx, rc, "%s", skm_ctx_errmsg(r.app.wctx));
         goto done;
     }
-    appender_stop(&r.app);
+    skm_worker_stop(&r.app.worker);
     skm_progress(ctx, "ingest", total_bytes, total_bytes);
 
     /* Metadata. */
@@ -1007,7 +922,7 @@ done:
     for (size_t i = 0; in_columns && i < n_inputs * SKM_COL_COUNT; ++i)
         free(in_columns[i]);
     free(in_columns);
-    appender_stop(&r.app); /* waits for a block in flight; HDF5 is ours again */
+    skm_worker_stop(&r.app.worker); /* waits for a block in flight; HDF5 is ours again */
     skm_storew_abort(r.app.w);
     skm_ctx_free(r.app.wctx);
     for (int c = 0; c < SKM_CAT_COUNT; ++c) {

@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,58 +27,28 @@
 
 #include "table_impl.h"
 
-static void *hasher_main(void *arg)
+/* The hasher's job: one raw buffer's bytes (jobs[] has one entry per raw buffer). */
+static int hash_job(void *arg, void *job)
 {
     skm_source *s = arg;
-    pthread_mutex_lock(&s->mu);
-    for (;;) {
-        while (!s->job && !s->quit)
-            pthread_cond_wait(&s->cv, &s->mu);
-        if (!s->job)
-            break; /* quit, nothing pending */
-        const unsigned char *p = s->job;
-        size_t n = s->job_len;
-        pthread_mutex_unlock(&s->mu);
-        skm_sha256_update(&s->sha, p, n);
-        pthread_mutex_lock(&s->mu);
-        s->job = NULL; /* only now may the buffer be refilled */
-        pthread_cond_broadcast(&s->cv);
-    }
-    pthread_mutex_unlock(&s->mu);
-    return NULL;
-}
-
-/* Wait until the hasher has no job. */
-static void hash_wait(skm_source *s)
-{
-    if (!s->threaded)
-        return;
-    pthread_mutex_lock(&s->mu);
-    while (s->job)
-        pthread_cond_wait(&s->cv, &s->mu);
-    pthread_mutex_unlock(&s->mu);
+    const skm_hash_job *j = job;
+    skm_sha256_update(&s->sha, j->p, j->n);
+    return SKM_OK;
 }
 
 static void hash_submit(skm_source *s, const unsigned char *p, size_t n)
 {
     if (!n)
         return;
-    if (!s->threaded) {
-        skm_sha256_update(&s->sha, p, n);
-        return;
-    }
-    pthread_mutex_lock(&s->mu);
-    while (s->job)
-        pthread_cond_wait(&s->cv, &s->mu);
-    s->job = p;
-    s->job_len = n;
-    pthread_cond_broadcast(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    skm_hash_job *j = &s->jobs[p == s->rawbuf[0] ? 0 : 1];
+    j->p = p;
+    j->n = n;
+    skm_worker_submit(&s->hasher, j); /* hashing cannot fail */
 }
 
 void skm_source_digest(skm_source *src, uint8_t digest[32])
 {
-    hash_wait(src);
+    skm_worker_wait(&src->hasher);
     skm_sha256 s = src->sha; /* finalise a copy: the running state stays usable */
     skm_sha256_final(&s, digest);
 }
@@ -114,16 +83,7 @@ void skm_source_close(skm_source *src)
 {
     if (!src)
         return;
-    if (src->threaded) {
-        pthread_mutex_lock(&src->mu);
-        src->quit = 1;
-        pthread_cond_broadcast(&src->cv);
-        pthread_mutex_unlock(&src->mu);
-        pthread_join(src->hasher, NULL);
-        pthread_cond_destroy(&src->cv);
-        pthread_mutex_destroy(&src->mu);
-        src->threaded = 0;
-    }
+    skm_worker_stop(&src->hasher);
     if (src->zs_ready)
         inflateEnd(&src->zs);
     src->zs_ready = 0;
@@ -179,18 +139,8 @@ int skm_source_open(skm_ctx *ctx, const char *path, skm_source *src)
         goto done;
     }
     /* Small files are not worth a thread (pipes and other unsized inputs get one). */
-    if (!S_ISREG(st.st_mode) || src->file_size > SKM_SOURCE_CHUNK) {
-        if (pthread_mutex_init(&src->mu, NULL) == 0) {
-            if (pthread_cond_init(&src->cv, NULL) == 0) {
-                if (pthread_create(&src->hasher, NULL, hasher_main, src) == 0)
-                    src->threaded = 1;
-                else
-                    pthread_cond_destroy(&src->cv);
-            }
-            if (!src->threaded)
-                pthread_mutex_destroy(&src->mu);
-        }
-    }
+    skm_worker_start(&src->hasher, hash_job, src,
+                     !S_ISREG(st.st_mode) || src->file_size > SKM_SOURCE_CHUNK);
     rc = raw_fill(src);
     if (rc != SKM_OK)
         goto done;

@@ -15,7 +15,6 @@
 #ifndef SKM_INGEST_TABLE_IMPL_H
 #define SKM_INGEST_TABLE_IMPL_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -29,6 +28,11 @@
 #define SKM_SOURCE_CHUNK ((size_t)1 << 20)
 
 /* ---- byte source ---- */
+typedef struct skm_hash_job {
+    const unsigned char *p;
+    size_t n;
+} skm_hash_job;
+
 typedef struct skm_source {
     skm_ctx *ctx;
     char *path;           /* owned copy, for messages */
@@ -44,14 +48,9 @@ typedef struct skm_source {
     int zs_ready;         /* inflateInit2 succeeded: inflateEnd is owed */
     int in_member;        /* inside a gzip member (its end not yet seen) */
     uint64_t members;     /* gzip members started */
-    skm_sha256 sha;       /* updated by the hasher thread when there is one */
-    pthread_t hasher;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int threaded;         /* the hasher thread runs; otherwise raw_fill hashes inline */
-    const unsigned char *job; /* bytes handed to the hasher, NULL when it is idle */
-    size_t job_len;
-    int quit;
+    skm_sha256 sha;       /* updated by the hasher (a thread, or inline) */
+    skm_worker hasher;
+    skm_hash_job jobs[2]; /* one per raw buffer */
     uint64_t bytes_read;
     uint64_t bytes_decoded;
     uint64_t file_size;
