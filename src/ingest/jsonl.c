@@ -152,6 +152,20 @@ static int j_string(jp *j, int emit)
     return 0;
 }
 
+/* A member key of a nested object (read and dropped) and its ':'. 0, or -1 with the error set. */
+static int j_key(jp *j)
+{
+    if (j->r >= j->n || j->in[j->r] != '"')
+        return jerr(j, j->r, "expected a string key");
+    if (j_string(j, 0) != 0)
+        return -1;
+    ws(j);
+    if (j->r >= j->n || j->in[j->r] != ':')
+        return jerr(j, j->r, "expected ':'");
+    j->r++;
+    return 0;
+}
+
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 /* A number per the RFC 8259 grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
@@ -235,14 +249,8 @@ static int j_container(jp *j, skm_buf *stack, int *oom)
                 j->r++;
                 stack->len--;
             } else if (c == '{') {
-                if (j->r >= j->n || j->in[j->r] != '"')
-                    return jerr(j, j->r, "expected a string key");
-                if (j_string(j, 0) != 0)
+                if (j_key(j) != 0)
                     return -1;
-                ws(j);
-                if (j->r >= j->n || j->in[j->r] != ':')
-                    return jerr(j, j->r, "expected ':'");
-                j->r++;
                 continue;
             } else {
                 continue;
@@ -269,14 +277,8 @@ static int j_container(jp *j, skm_buf *stack, int *oom)
             j->r++;
             if (close == '}') {
                 ws(j);
-                if (j->r >= j->n || j->in[j->r] != '"')
-                    return jerr(j, j->r, "expected a string key");
-                if (j_string(j, 0) != 0)
+                if (j_key(j) != 0)
                     return -1;
-                ws(j);
-                if (j->r >= j->n || j->in[j->r] != ':')
-                    return jerr(j, j->r, "expected ':'");
-                j->r++;
             }
             break;
         }
