@@ -635,20 +635,50 @@ static int check_params(skm_ctx *ctx, const skm_ingest_params *p, const char *co
     return SKM_OK;
 }
 
-static void add_param(skm_buf *kv, size_t *n, const char *key, const char *fmt, ...)
-    SKM_PRINTF(4, 5);
+/* The effective options, written as string attributes of /parameters. A value longer than
+ * the buffer is cut (column names given by flags are also kept whole in
+ * /provenance/input_columns). */
+enum { MAX_PARAMS = 8 + SKM_COL_COUNT };
+typedef struct params_kv {
+    char key[MAX_PARAMS][32];
+    char val[MAX_PARAMS][512];
+    const char *keys[MAX_PARAMS];
+    const char *vals[MAX_PARAMS];
+    size_t n;
+} params_kv;
 
-/* Parameters are kept as "key\0value\0" pairs in one buffer. */
-static void add_param(skm_buf *kv, size_t *n, const char *key, const char *fmt, ...)
+static void add_param(params_kv *kv, const char *key, const char *fmt, ...) SKM_PRINTF(3, 4);
+
+static void add_param(params_kv *kv, const char *key, const char *fmt, ...)
 {
-    char val[1024];
+    if (kv->n == MAX_PARAMS)
+        return; /* cannot happen: MAX_PARAMS counts every call below */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(val, sizeof val, fmt, ap);
+    vsnprintf(kv->val[kv->n], sizeof kv->val[kv->n], fmt, ap);
     va_end(ap);
-    skm_buf_append(kv, key, strlen(key) + 1);
-    skm_buf_append(kv, val, strlen(val) + 1);
-    ++*n;
+    snprintf(kv->key[kv->n], sizeof kv->key[kv->n], "%s", key);
+    kv->keys[kv->n] = kv->key[kv->n];
+    kv->vals[kv->n] = kv->val[kv->n];
+    kv->n++;
+}
+
+static void effective_params(const skm_ingest_params *p, params_kv *kv)
+{
+    static const char *const fmt_names[] = {"auto", "csv", "jsonl"};
+    kv->n = 0;
+    add_param(kv, "format", "%s", fmt_names[p->format]);
+    add_param(kv, "delimiter", "%c", p->delimiter);
+    add_param(kv, "hours_per_year", "%.17g", p->hours_per_year);
+    add_param(kv, "strict", "%d", p->strict != 0);
+    add_param(kv, "compression", "%d", p->compression);
+    add_param(kv, "block_rows", "%zu", p->block_rows);
+    add_param(kv, "max_record_bytes", "%zu", p->max_record_bytes);
+    for (int c = 0; c < SKM_COL_COUNT; ++c) {
+        char key[32];
+        snprintf(key, sizeof key, "%s_col", col_names[c]);
+        add_param(kv, key, "%s", p->columns[c] ? p->columns[c] : "(auto)");
+    }
 }
 
 int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inputs,
@@ -674,7 +704,6 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     skm_table *t = NULL;
     skm_table **open_tables = NULL; /* pass 1 tables kept for pass 2 (pipes) */
     char **in_columns = NULL;        /* n_inputs × SKM_COL_COUNT column names used, or NULL */
-    skm_buf kv = {0};
     const char **levels[SKM_CAT_COUNT] = {0};
     const char **skill_names = NULL;
     uint64_t total_bytes = 0, done_bytes = 0;
@@ -865,45 +894,12 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     meta.skipped_by_reason = rep->skipped_by_reason;
     meta.hours_per_year = p->hours_per_year;
 
-    size_t n_params = 0;
-    static const char *const fmt_names[] = {"auto", "csv", "jsonl"};
-    add_param(&kv, &n_params, "format", "%s", fmt_names[p->format]);
-    add_param(&kv, &n_params, "delimiter", "%c", p->delimiter);
-    add_param(&kv, &n_params, "hours_per_year", "%.17g", p->hours_per_year);
-    add_param(&kv, &n_params, "strict", "%d", p->strict != 0);
-    add_param(&kv, &n_params, "compression", "%d", p->compression);
-    add_param(&kv, &n_params, "block_rows", "%zu", p->block_rows);
-    add_param(&kv, &n_params, "max_record_bytes", "%zu", p->max_record_bytes);
-    for (int c = 0; c < SKM_COL_COUNT; ++c) {
-        char key[64];
-        snprintf(key, sizeof key, "%s_col", col_names[c]);
-        add_param(&kv, &n_params, key, "%s", p->columns[c] ? p->columns[c] : "(auto)");
-    }
-    if (!kv.ptr) {
-        rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
-        goto done;
-    }
-    const char **keys = skm_calloc_array(n_params, sizeof *keys);
-    const char **vals = skm_calloc_array(n_params, sizeof *vals);
-    if (!keys || !vals) {
-        free(keys);
-        free(vals);
-        rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
-        goto done;
-    }
-    const char *q = kv.ptr;
-    for (size_t j = 0; j < n_params; ++j) {
-        keys[j] = q;
-        q += strlen(q) + 1;
-        vals[j] = q;
-        q += strlen(q) + 1;
-    }
-    meta.n_params = n_params;
-    meta.param_keys = keys;
-    meta.param_values = vals;
+    params_kv kv;
+    effective_params(p, &kv);
+    meta.n_params = kv.n;
+    meta.param_keys = kv.keys;
+    meta.param_values = kv.vals;
     if (skm_interrupted(ctx)) {
-        free(keys);
-        free(vals);
         rc = skm_error(ctx, SKM_EINTERRUPT, "ingest interrupted; no output written");
         goto done;
     }
@@ -911,8 +907,6 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     r.app.w = NULL; /* finish frees the writer whatever the outcome */
     if (rc != SKM_OK)
         skm_error(ctx, rc, "%s", skm_ctx_errmsg(r.app.wctx));
-    free(keys);
-    free(vals);
 
 done:
     skm_table_close(t);
@@ -939,7 +933,6 @@ done:
     free(r.name_off);
     free(r.row_ids);
     free(skill_names);
-    skm_buf_free(&kv);
     free(plans);
     free(sha);
     free(sha_ptr);
