@@ -303,6 +303,12 @@ SKM_API void skm_csr_block_free(skm_csr_block *blk);
  * the message names the HDF5 path; the block is left empty), SKM_EHDF5. */
 SKM_API int skm_store_read_block(skm_store *st, int64_t row0, size_t n_rows, skm_csr_block *blk);
 
+/* Copy the string attribute `name` of the object at `obj_path` ("/" for the root, e.g.
+ * "/provenance" and "tool_version") into buf, NUL-terminated, cut to n - 1 bytes. Returns SKM_OK,
+ * SKM_ENOTFOUND (no such object or attribute), SKM_EFORMAT (not a string), SKM_EINVAL, SKM_EHDF5. */
+SKM_API int skm_store_attr_string(skm_store *st, const char *obj_path, const char *name, char *buf,
+                                  size_t n);
+
 /* Memory types for skm_store_read_column(). */
 typedef enum skm_type {
     SKM_TYPE_I8 = 0,

@@ -136,6 +136,19 @@ static void check_two_file_store(const char *out)
         assert_int_equal(line[i], want_line[i]);
         assert_int_equal(company[i], want_company[i]);
     }
+    /* Provenance strings through the reader. */
+    char buf[64];
+    assert_int_equal(skm_store_attr_string(st, "/provenance", "tool_version", buf, sizeof buf),
+                     SKM_OK);
+    assert_string_equal(buf, skm_version());
+    assert_int_equal(skm_store_attr_string(st, "/", "format", buf, sizeof buf), SKM_OK);
+    assert_string_equal(buf, "skillmat");
+    assert_int_equal(skm_store_attr_string(st, "/", "format", buf, 4), SKM_OK);
+    assert_string_equal(buf, "ski"); /* cut to the buffer */
+    assert_int_equal(skm_store_attr_string(st, "/provenance", "no_such", buf, sizeof buf),
+                     SKM_ENOTFOUND);
+    assert_int_equal(skm_store_attr_string(st, "/no/such/group", "x", buf, sizeof buf),
+                     SKM_ENOTFOUND);
     skm_csr_block_free(blk);
     skm_store_close(st);
     skm_ctx_free(ctx);

@@ -43,6 +43,18 @@ static int cmp_top(const void *a, const void *b)
     return (x->j > y->j) - (x->j < y->j);
 }
 
+/* A provenance string, "unknown" when the store does not have it; nonzero on a real error. */
+static int attr_or_unknown(skm_ctx *ctx, skm_store *st, const char *obj, const char *name,
+                           char *buf, size_t n)
+{
+    int rc = skm_store_attr_string(st, obj, name, buf, n);
+    if (rc == SKM_ENOTFOUND)
+        snprintf(buf, n, "unknown");
+    else if (rc != SKM_OK)
+        return cli_fail(ctx);
+    return 0;
+}
+
 int cmd_info(int argc, char **argv, skm_ctx *ctx)
 {
     const char *path = NULL;
@@ -116,8 +128,13 @@ int cmd_info(int argc, char **argv, skm_ctx *ctx)
         }
     }
 
-    char a[32], b[32], c[32];
-    printf("%s: skillmat store\n", path);
+    char a[32], b[32], c[32], created[64], version[64], isa[64];
+    if (attr_or_unknown(ctx, st, "/", "created", created, sizeof created) ||
+        attr_or_unknown(ctx, st, "/provenance", "tool_version", version, sizeof version) ||
+        attr_or_unknown(ctx, st, "/provenance", "isa", isa, sizeof isa))
+        goto done;
+    printf("%s: skillmat store, written %s by skillmat %s (kernels %s)\n", path, created, version,
+           isa);
     printf("  postings      %s\n", cli_group(a, n));
     printf("  skills        %s\n", cli_group(a, p));
     printf("  non-zeros     %s (%.2f skills per posting with skills; max %s; %s postings list none)\n",

@@ -666,3 +666,30 @@ int skm_store_read_column(skm_store *st, const char *name, int64_t row0, size_t 
     skm_h5_quiet_end(&q);
     return rc;
 }
+
+int skm_store_attr_string(skm_store *st, const char *obj_path, const char *name, char *buf,
+                          size_t n)
+{
+    if (!st || !obj_path || !name || !buf || n == 0)
+        return SKM_EINVAL;
+    buf[0] = '\0';
+    skm_h5_quiet q;
+    skm_h5_quiet_begin(&q);
+    int rc = SKM_OK;
+    char *s = NULL;
+    htri_t ex = H5Lexists(st->file, obj_path, H5P_DEFAULT);
+    hid_t o = ex > 0 || strcmp(obj_path, "/") == 0 ? H5Oopen(st->file, obj_path, H5P_DEFAULT) : -1;
+    if (o < 0)
+        rc = skm_error(st->ctx, SKM_ENOTFOUND, "%s: no object %s", st->path, obj_path);
+    else
+        rc = skm_h5_attr_read_str(st->ctx, st->path, o, obj_path, name, &s);
+    if (rc == SKM_ENOTFOUND && o >= 0)
+        skm_error(st->ctx, SKM_ENOTFOUND, "%s: %s has no attribute '%s'", st->path, obj_path, name);
+    if (rc == SKM_OK)
+        snprintf(buf, n, "%s", s);
+    free(s);
+    if (o >= 0)
+        H5Oclose(o);
+    skm_h5_quiet_end(&q);
+    return rc;
+}
