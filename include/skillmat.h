@@ -214,7 +214,8 @@ typedef struct skm_ingest_params {
      * "": do not use any column for that role. A name that a file lacks is an error. */
     const char *columns[SKM_COL_COUNT];
     int format;              /* enum skm_format; default SKM_FORMAT_AUTO */
-    char delimiter;          /* CSV field delimiter; default ',' */
+    char delimiter;          /* CSV field delimiter; default 0: ',' unless a file's header reads
+                              * as one column holding tabs, ';' or '|' (then the commonest) */
     double hours_per_year;   /* annualisation of hourly pay; default 2080 (52 weeks × 40 h) */
     int strict;              /* nonzero: the first malformed record is fatal (SKM_EPARSE) */
     int compression;         /* deflate level 0..9 for the store; default 1 */

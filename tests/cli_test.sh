@@ -61,6 +61,14 @@ expect 1 "info on a non-store" -- "$bin" info "$fx/postings.csv"
 expect 1 "info on a missing file" -- "$bin" info "$work/nope.h5"
 expect 2 "info without file" -- "$bin" info
 
+# Delimiter: a tab-separated file is detected from its header; --delimiter forces one.
+printf 'job_title\tjob_skills\tsalary_year_avg\nA\tsql|python\t100000\nB\t["go"]\t\n' > "$work/t.tsv"
+expect 0 "TSV auto" -- "$bin" ingest "$work/t.tsv" -o "$work/tsv.h5"
+has "$work/err" "delimiter detected from the header: tab" "TSV detection message"
+has "$work/out" "2 postings, 3 skills, 3 non-zeros" "TSV read as three columns"
+expect 0 "TSV with an explicit comma" -- "$bin" ingest --delimiter , "$work/t.tsv" -o "$work/tsv.h5"
+has "$work/out" "2 postings, 0 skills" "explicit delimiter is not second-guessed"
+
 # A pipe can be read only once: ingest from standard input and from a process substitution.
 cat "$fx/postings.csv" | "$bin" ingest /dev/stdin -o "$work/stdin.h5" >"$work/out" 2>"$work/err" \
   || { echo "FAIL: ingest from a pipe"; cat "$work/err"; fails=$((fails+1)); }

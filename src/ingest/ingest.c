@@ -108,7 +108,7 @@ skm_ingest_params skm_ingest_params_default(void)
     skm_ingest_params p;
     memset(&p, 0, sizeof p);
     p.format = SKM_FORMAT_AUTO;
-    p.delimiter = ',';
+    p.delimiter = 0; /* auto: ',' unless the header says tab, ';' or '|' */
     p.hours_per_year = 2080.0;
     p.strict = 0;
     p.compression = 1; /* level 4: 5 % smaller stores, 7 % slower ingest (docs/benchmarks.md) */
@@ -119,6 +119,7 @@ skm_ingest_params skm_ingest_params_default(void)
 
 /* The resolved column plan of one input. */
 typedef struct plan {
+    char delimiter;          /* CSV delimiter used for this file */
     int col[SKM_COL_COUNT];  /* column index, -1 = unused */
     int how[SKM_COL_COUNT];  /* 0 none, 1 flag, 2 auto */
     uint64_t size;
@@ -599,6 +600,43 @@ static int flush_block(run *r)
     return SKM_OK;
 }
 
+/* Open an input for pass 1. With the delimiter on auto, a CSV header that comes out as one
+ * column holding tabs, semicolons or pipes is read again with the commonest of them: a TSV file
+ * read as CSV would otherwise pass silently as a one-column table. */
+static int open_table(skm_ctx *ctx, const skm_ingest_params *p, const char *path, skm_table **t,
+                      char *delimiter)
+{
+    skm_table_params tp = {.format = p->format, .delimiter = p->delimiter ? p->delimiter : ',',
+                           .max_record_bytes = p->max_record_bytes};
+    int rc = skm_table_open(ctx, path, &tp, t);
+    *delimiter = tp.delimiter;
+    if (rc != SKM_OK || p->delimiter || skm_table_format(*t) != SKM_FORMAT_CSV ||
+        skm_table_n_cols(*t) != 1)
+        return rc;
+    static const char cands[] = {'\t', ';', '|'};
+    const char *h = skm_table_col_name(*t, 0);
+    size_t best = 0;
+    char d = 0;
+    for (size_t k = 0; k < sizeof cands; ++k) {
+        size_t c = 0;
+        for (const char *x = h; *x; ++x)
+            c += *x == cands[k];
+        if (c > best) {
+            best = c;
+            d = cands[k];
+        }
+    }
+    if (!d)
+        return SKM_OK;
+    skm_table_close(*t);
+    *t = NULL;
+    tp.delimiter = d;
+    *delimiter = d;
+    skm_log(ctx, SKM_LOG_INFO, "%s: delimiter detected from the header: %s", path,
+            d == '\t' ? "tab" : d == ';' ? "';'" : "'|'");
+    return skm_table_open(ctx, path, &tp, t);
+}
+
 static int check_params(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inputs,
                         size_t n_inputs, const char *out_path)
 {
@@ -621,7 +659,7 @@ static int check_params(skm_ctx *ctx, const skm_ingest_params *p, const char *co
         return skm_error(ctx, SKM_EINVAL, "ingest: max record bytes must be at least 1024");
     if (p->format < SKM_FORMAT_AUTO || p->format > SKM_FORMAT_JSONL)
         return skm_error(ctx, SKM_EINVAL, "ingest: unknown input format %d", p->format);
-    if (p->delimiter == '"' || p->delimiter == '\n' || p->delimiter == '\r' || p->delimiter == '\0')
+    if (p->delimiter == '"' || p->delimiter == '\n' || p->delimiter == '\r')
         return skm_error(ctx, SKM_EINVAL, "ingest: the delimiter cannot be a quote or line break");
     /* Never write over an input. */
     struct stat so;
@@ -668,7 +706,10 @@ static void effective_params(const skm_ingest_params *p, params_kv *kv)
     static const char *const fmt_names[] = {"auto", "csv", "jsonl"};
     kv->n = 0;
     add_param(kv, "format", "%s", fmt_names[p->format]);
-    add_param(kv, "delimiter", "%c", p->delimiter);
+    if (p->delimiter)
+        add_param(kv, "delimiter", "%c", p->delimiter);
+    else
+        add_param(kv, "delimiter", "auto");
     add_param(kv, "hours_per_year", "%.17g", p->hours_per_year);
     add_param(kv, "strict", "%d", p->strict != 0);
     add_param(kv, "compression", "%d", p->compression);
@@ -707,8 +748,7 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     const char **levels[SKM_CAT_COUNT] = {0};
     const char **skill_names = NULL;
     uint64_t total_bytes = 0, done_bytes = 0;
-    skm_table_params tp = {.format = p->format, .delimiter = p->delimiter,
-                           .max_record_bytes = p->max_record_bytes};
+    skm_table_params tp = {.format = p->format, .max_record_bytes = p->max_record_bytes};
 
     plans = skm_calloc_array(n_inputs, sizeof *plans);
     open_tables = skm_calloc_array(n_inputs, sizeof *open_tables);
@@ -731,7 +771,7 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
      * open (there are few of those, so few descriptors are held). */
     int any_id = 0;
     for (size_t i = 0; i < n_inputs; ++i) {
-        if ((rc = skm_table_open(ctx, inputs[i], &tp, &open_tables[i])) != SKM_OK)
+        if ((rc = open_table(ctx, p, inputs[i], &open_tables[i], &plans[i].delimiter)) != SKM_OK)
             goto done;
         skm_table *ti = open_tables[i]; /* owned by open_tables until closed here or in pass 2 */
         if ((rc = make_plan(ctx, p, inputs[i], ti, &plans[i])) != SKM_OK)
@@ -782,6 +822,7 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     for (size_t fi = 0; fi < n_inputs; ++fi) {
         t = open_tables[fi];
         open_tables[fi] = NULL;
+        tp.delimiter = plans[fi].delimiter;
         if (!t && (rc = skm_table_open(ctx, inputs[fi], &tp, &t)) != SKM_OK)
             goto done;
         for (;;) {
