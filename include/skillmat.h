@@ -134,9 +134,11 @@ SKM_API void skm_ctx_set_progress(skm_ctx *ctx, skm_progress_fn fn, void *user);
  * SKM_EINTERRUPT and leaves no output file behind. Async-signal-safe: call it from a SIGINT handler. */
 SKM_API void skm_ctx_interrupt(skm_ctx *ctx);
 
-/* The kernel table this process uses, e.g. "ref" or "ref+shani" (recorded in /provenance as
- * `isa`). Chosen once from the CPU (CPUID and XGETBV); the environment variable SKILLMAT_ISA=ref
- * forces the plain-C reference kernels, and SKILLMAT_ISA_DEBUG=1 logs the choice to stderr. */
+/* The kernel table this process uses, e.g. "avx512+shani", "avx2", "ref" (recorded in
+ * /provenance as `isa`). Chosen once from the CPU (CPUID and XGETBV): the best level this build
+ * and CPU support. The environment variable SKILLMAT_ISA=ref|avx2|avx512 forces a level
+ * (SKILLMAT_ISA=ref: plain C throughout, SHA-256 included), and SKILLMAT_ISA_DEBUG=1 logs the
+ * choice to stderr. docs/kernels.md has the rules. */
 SKM_API const char *skm_isa(void);
 
 /* SKM_OK, or SKM_EINVAL with a message in ctx when SKILLMAT_ISA names a kernel set this build or

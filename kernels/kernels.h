@@ -12,9 +12,12 @@
  *     const struct skm_kernels *k = skm_kernels_active();   // once, outside the hot loop
  *     k->sha256_blocks(h, data, n_bytes / 64);
  *
- * Selection (kernels/dispatch.c) happens once per process: the reference table, with each entry
- * replaced by a SIMD version when skm_cpu_features() says the CPU and the OS support it, unless
- * the environment variable SKILLMAT_ISA=ref asks for the pure reference table.
+ * Selection (kernels/dispatch.c) happens once per process, by ISA level: SKILLMAT_ISA=ref|avx2|
+ * avx512 forces a level, unset means the best level the CPU and OS support. A level's table is a
+ * copy of the reference table with the entries that level implements replaced; sha256_blocks is
+ * orthogonal and uses SHA-NI when the CPU has it at every level except a forced "ref" (the pure
+ * reference table). A forced level this process cannot run falls back to "ref" and
+ * skm_kernels_isa_error() says why.
  * SKILLMAT_ISA_DEBUG=1 logs the choice to stderr.
  */
 #ifndef SKM_KERNELS_H
@@ -24,8 +27,9 @@
 #include <stdint.h>
 
 struct skm_kernels {
-    /* The table's name, recorded in /provenance: "ref" for the pure reference table,
-     * "ref+shani" for the reference table with the SHA-NI SHA-256 kernel. */
+    /* The table's name, recorded in /provenance: the level ("ref", "avx2", "avx512"), plus
+     * "+shani" when sha256_blocks is the SHA-NI kernel: "avx512+shani", "avx2+shani",
+     * "ref+shani" (no usable AVX2), "ref" (forced, fallback, or no SIMD at all). */
     const char *isa;
 
     /* CSV structural scan: the offset of the first byte of p[0..n) that is '"', `delim`, '\n',
@@ -37,6 +41,56 @@ struct skm_kernels {
      * n_blocks may be 0 (state is left as is). data needs no alignment and must not overlap
      * state. Padding and the length field are the caller's job (src/core/sha256.c). */
     void (*sha256_blocks)(uint32_t state[8], const uint8_t *restrict data, size_t n_blocks);
+
+    /* ---- skill co-occurrence and Gram matrices (docs/kernels.md, "Bitsets" and "Sparse Gram").
+     * Layout shared by the bitset kernels: a block of rows (postings) is stored skill-major, one
+     * bitset per skill, bit r of bitset s set when row r0 + r has skill s (bit r is bit r % 64 of
+     * word r / 64). Bitsets skillmat allocates start 64-byte aligned and their stride (lda, ldb,
+     * ldbits) is a multiple of 8 words but not a power of two (add 8 words: a power-of-two stride
+     * maps the same word of every skill to one cache set), padded with zeros. That is for speed:
+     * the kernels are correct for any start and any n_words (unaligned loads, masked or scalar
+     * tails, nothing read past n_words). */
+
+    /* The number of bits set in a[i] & b[i] over i in [0, n_words). n_words = 0 gives 0. */
+    uint64_t (*and_popcount)(const uint64_t *restrict a, const uint64_t *restrict b,
+                             size_t n_words);
+
+    /* C[i * ldc + j] += popcount(A_i & B_j) for i < na, j < nb, where A_i = A + i * lda and
+     * B_j = B + j * ldb each hold n_words words. A and B may be the same matrix (they are only
+     * read); C must not overlap them. Register-blocked: each loaded word serves several pairs.
+     * For the co-occurrence of a block with itself the caller passes A = B and uses the upper
+     * triangle. Entries of C outside the na x nb tile are not touched. */
+    void (*and_popcount_tile)(const uint64_t *restrict A, size_t lda, size_t na,
+                              const uint64_t *restrict B, size_t ldb, size_t nb, size_t n_words,
+                              uint64_t *restrict C, size_t ldc);
+
+    /* Skill-major bitsets of a CSR row block: for each row r < n_rows and each k in
+     * [indptr[r], indptr[r+1]), sets bit r of bitset indices[k], i.e. word r / 64 of
+     * bits + indices[k] * ldbits. ORs only: the caller zeroes the bitsets first (a memset of
+     * p * ldbits words), so the kernel touches only the words it sets. Needs n_rows <= 64 * ldbits
+     * and 0 <= indices[k] < p. */
+    void (*csr_to_bitsets)(const int64_t *restrict indptr, const int32_t *restrict indices,
+                           size_t n_rows, uint64_t *restrict bits, size_t ldbits);
+
+    /* Sparse Gram, integer: G += x x^T over the upper triangle for each CSR row x of the block.
+     * Row r holds the skills indices[indptr[r] .. indptr[r+1]) (strictly increasing, each in
+     * [0, p)); for every pair k <= l of positions in the row (k = l included: the diagonal),
+     *     G[indices[k] * ldg + indices[l]] += counts ? counts[k] * counts[l] : 1
+     * (counts == NULL: presence, one per pair; otherwise frequency-weighted). Only j >= i entries
+     * of the dense p x p row-major G are written. The caller bounds the block so that no entry
+     * exceeds INT32_MAX (presence: n_rows <= INT32_MAX is enough; frequency: the caller flushes
+     * into a wider accumulator per block). indptr is non-decreasing; indptr[0] need not be 0. */
+    void (*sparse_gram_i32)(const int64_t *restrict indptr, const int32_t *restrict indices,
+                            const int32_t *restrict counts, size_t n_rows, int32_t *restrict G,
+                            size_t ldg);
+
+    /* Sparse Gram, double: the same pairs, each adding (w[r] * v_k) * v_l in that order of
+     * operations, rows in order, l increasing within k, where v = values (NULL: 1.0) and w the
+     * per-row weights (NULL: 1.0). Floating-point: an implementation other than the reference
+     * must keep this order to be bit-exact, or state its tolerance (docs/kernels.md). */
+    void (*sparse_gram_f64)(const int64_t *restrict indptr, const int32_t *restrict indices,
+                            const double *restrict values, const double *restrict w,
+                            size_t n_rows, double *restrict G, size_t ldg);
 };
 
 /* The reference table: always available, and what every other table starts as a copy of. */
@@ -46,10 +100,16 @@ extern const struct skm_kernels skm_kernels_ref;
  * life of the process. The first call chooses (thread-safe); later calls are a load. */
 const struct skm_kernels *skm_kernels_active(void);
 
-/* Nonzero if SKILLMAT_ISA held a value other than "ref" (or empty) when the table was chosen:
- * skm_kernels_active() then fell back to the pure reference table, silently. A front end that
- * wants to reject the setting calls this (it chooses the table first if need be) and reports it;
- * the library itself prints nothing. */
+/* Why the SKILLMAT_ISA setting was rejected (skm_kernels_isa_error()). */
+#define SKM_ISA_ERR_UNKNOWN 1  /* not one of "ref", "avx2", "avx512" */
+#define SKM_ISA_ERR_CPU 2      /* a known level this CPU (or its OS) cannot run */
+#define SKM_ISA_ERR_BUILD 3    /* a known level left out of this build (SKM_AVX2/SKM_AVX512=OFF,
+                                  or not an x86-64 build) */
+
+/* 0 if SKILLMAT_ISA was unset, empty or a level this process can run when the table was chosen;
+ * otherwise one of SKM_ISA_ERR_*: skm_kernels_active() then fell back to the pure reference
+ * table ("ref"), silently. A front end that wants to reject the setting calls this (it chooses
+ * the table first if need be) and reports it (skm_isa_check); the library itself prints nothing. */
 int skm_kernels_isa_error(void);
 
 /* ---- CPU features (kernels/cpu.c) ---------------------------------------------------------- */
@@ -80,6 +140,18 @@ uint32_t skm_cpu_features(void);
 /* ---- the kernels by name: for the dispatcher, the tests and the benchmarks only ------------ */
 
 size_t csv_scan_ref(const char *restrict p, size_t n, char delim);
+uint64_t and_popcount_ref(const uint64_t *restrict a, const uint64_t *restrict b, size_t n_words);
+void and_popcount_tile_ref(const uint64_t *restrict A, size_t lda, size_t na,
+                           const uint64_t *restrict B, size_t ldb, size_t nb, size_t n_words,
+                           uint64_t *restrict C, size_t ldc);
+void csr_to_bitsets_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
+                        size_t n_rows, uint64_t *restrict bits, size_t ldbits);
+void sparse_gram_i32_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
+                         const int32_t *restrict counts, size_t n_rows, int32_t *restrict G,
+                         size_t ldg);
+void sparse_gram_f64_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
+                         const double *restrict values, const double *restrict w, size_t n_rows,
+                         double *restrict G, size_t ldg);
 void sha256_blocks_ref(uint32_t state[8], const uint8_t *restrict data, size_t n_blocks);
 
 /* The SHA-256 round constants K[0..64) of FIPS 180-4 section 4.2.2 (kernels/ref/sha256_ref.c). */
@@ -88,5 +160,26 @@ extern const uint32_t skm_sha256_k[64];
 /* Built only when SKM_KERNELS_X86 is defined (CMake defines it on x86-64). Call only when
  * skm_cpu_features() has SKM_CPU_SHA, SKM_CPU_SSSE3 and SKM_CPU_SSE41: it is SIGILL otherwise. */
 void sha256_blocks_shani(uint32_t state[8], const uint8_t *restrict data, size_t n_blocks);
+
+/* The ISA levels, as SKILLMAT_ISA names them. A level's kernels are built only when
+ * SKM_KERNELS_AVX2 / SKM_KERNELS_AVX512 is defined (CMake options SKM_AVX2 / SKM_AVX512, x86-64
+ * only), and may be called only when skm_cpu_features() has all of SKM_ISA_NEEDS_*. */
+#define SKM_ISA_NEEDS_AVX2 (SKM_CPU_AVX2 | SKM_CPU_POPCNT | SKM_CPU_OS_YMM)
+#define SKM_ISA_NEEDS_AVX512                                                                 \
+    (SKM_CPU_AVX512F | SKM_CPU_AVX512BW | SKM_CPU_AVX512VL | SKM_CPU_AVX512VPOPCNTDQ |        \
+     SKM_CPU_OS_ZMM)
+
+/* kernels/x86/avx2/ (-mavx2 -mpopcnt): Harley-Seal over vpshufb nibble-LUT popcounts. */
+uint64_t and_popcount_avx2(const uint64_t *restrict a, const uint64_t *restrict b, size_t n_words);
+void and_popcount_tile_avx2(const uint64_t *restrict A, size_t lda, size_t na,
+                            const uint64_t *restrict B, size_t ldb, size_t nb, size_t n_words,
+                            uint64_t *restrict C, size_t ldc);
+
+/* kernels/x86/avx512/ (-mavx512f -mavx512bw -mavx512vl -mavx512vpopcntdq): vpopcntq. */
+uint64_t and_popcount_avx512(const uint64_t *restrict a, const uint64_t *restrict b,
+                             size_t n_words);
+void and_popcount_tile_avx512(const uint64_t *restrict A, size_t lda, size_t na,
+                              const uint64_t *restrict B, size_t ldb, size_t nb, size_t n_words,
+                              uint64_t *restrict C, size_t ldc);
 
 #endif /* SKM_KERNELS_H */

@@ -20,18 +20,34 @@
 
 typedef void (*sha256_blocks_fn)(uint32_t state[8], const uint8_t *restrict data, size_t n);
 typedef size_t (*csv_scan_fn)(const char *restrict p, size_t n, char delim);
+typedef uint64_t (*and_popcount_fn)(const uint64_t *restrict a, const uint64_t *restrict b,
+                                    size_t n_words);
+typedef void (*and_popcount_tile_fn)(const uint64_t *restrict A, size_t lda, size_t na,
+                                     const uint64_t *restrict B, size_t ldb, size_t nb,
+                                     size_t n_words, uint64_t *restrict C, size_t ldc);
 
 struct impl {
     const char *name;
     uint32_t needs; /* SKM_CPU_* bits the implementation requires */
     sha256_blocks_fn sha256_blocks;
     csv_scan_fn csv_scan;
+    and_popcount_fn and_popcount;
+    and_popcount_tile_fn and_popcount_tile;
 };
 
-static struct impl impl_ref = {"ref", 0, sha256_blocks_ref, csv_scan_ref};
+static struct impl impl_ref = {"ref", 0, sha256_blocks_ref, csv_scan_ref, and_popcount_ref,
+                               and_popcount_tile_ref};
 #ifdef SKM_KERNELS_X86
 static struct impl impl_shani = {"shani", SKM_CPU_SHA | SKM_CPU_SSSE3 | SKM_CPU_SSE41,
-                                 sha256_blocks_shani, NULL};
+                                 sha256_blocks_shani, NULL, NULL, NULL};
+#endif
+#ifdef SKM_KERNELS_AVX2
+static struct impl impl_avx2 = {"avx2", SKM_ISA_NEEDS_AVX2, NULL, NULL, and_popcount_avx2,
+                                and_popcount_tile_avx2};
+#endif
+#ifdef SKM_KERNELS_AVX512
+static struct impl impl_avx512 = {"avx512", SKM_ISA_NEEDS_AVX512, NULL, NULL,
+                                  and_popcount_avx512, and_popcount_tile_avx512};
 #endif
 
 /* The implementation in *state, or skip() when this CPU cannot run it. */
@@ -291,6 +307,463 @@ static void test_csv_scan(void **state)
     free(buf);
 }
 
+/* ---- bitsets: and_popcount, and_popcount_tile ---- */
+
+static const size_t word_sizes[] = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 127, 129,
+                                    255, 1023};
+#define N_WORD_SIZES (sizeof word_sizes / sizeof word_sizes[0])
+
+/* The independent model: one bit at a time. */
+static uint64_t naive_and_popcount(const uint64_t *a, const uint64_t *b, size_t n)
+{
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; ++i)
+        for (int k = 0; k < 64; ++k)
+            s += (a[i] >> k) & (b[i] >> k) & 1;
+    return s;
+}
+
+enum fill { FILL_RANDOM, FILL_ZERO, FILL_ONES, FILL_SPARSE, FILL_ONE_BIT, N_FILLS };
+static const char *const fill_name[] = {"random", "all-zero", "all-ones", "sparse", "one bit"};
+
+static void fill_words(uint64_t *p, size_t n, enum fill f)
+{
+    for (size_t i = 0; i < n; ++i) {
+        switch (f) {
+        case FILL_RANDOM:
+            p[i] = next_rand();
+            break;
+        case FILL_ZERO:
+            p[i] = 0;
+            break;
+        case FILL_ONES:
+            p[i] = ~(uint64_t)0;
+            break;
+        case FILL_SPARSE: /* about 1 bit in 16 */
+            p[i] = next_rand() & next_rand() & next_rand() & next_rand();
+            break;
+        default:
+            p[i] = i + 1 == n ? (uint64_t)1 << 63 : 0; /* only the very last bit */
+            break;
+        }
+    }
+}
+
+/* Each operand is placed at the END of its own exact-size allocation, `off` words in, so that
+ * ASan sees any read past n_words; offsets 1..7 give starts that are not 64-byte aligned. */
+static void test_and_popcount(void **state)
+{
+    const struct impl *im = usable(state);
+    for (size_t s = 0; s < N_WORD_SIZES; ++s) {
+        const size_t n = word_sizes[s];
+        for (size_t off = 0; off < 8; ++off) {
+            for (int fa = 0; fa < N_FILLS; ++fa) {
+                const int fb = (fa + (int)off) % N_FILLS;
+                uint64_t *ba = malloc((off + n) * 8 + 8), *bb = malloc((off + n) * 8 + 8);
+                assert_non_null(ba);
+                assert_non_null(bb);
+                uint64_t *a = ba + off, *b = bb + off;
+                fill_words(a, n, (enum fill)fa);
+                fill_words(b, n, (enum fill)fb);
+                const uint64_t want = naive_and_popcount(a, b, n);
+                const uint64_t got = im->and_popcount(a, b, n);
+                if (got != want)
+                    fail_msg("and_popcount/%s: n_words %zu, offset %zu, %s & %s: got %llu, want "
+                             "%llu", im->name, n, off, fill_name[fa], fill_name[fb],
+                             (unsigned long long)got, (unsigned long long)want);
+                /* a & a, and a & ~a (zero). */
+                assert_int_equal(im->and_popcount(a, a, n), naive_and_popcount(a, a, n));
+                for (size_t i = 0; i < n; ++i)
+                    b[i] = ~a[i];
+                assert_int_equal(im->and_popcount(a, b, n), 0);
+                free(ba);
+                free(bb);
+            }
+        }
+    }
+    /* Ones everywhere: the count is exactly 64 n (the largest sums the lanes must carry). */
+    size_t n = 1 << 16;
+    uint64_t *a = malloc(n * 8);
+    assert_non_null(a);
+    memset(a, 0xFF, n * 8);
+    assert_int_equal(im->and_popcount(a, a, n), 64 * (uint64_t)n);
+    assert_int_equal(im->and_popcount(a + 3, a + 5, n - 5), 64 * (uint64_t)(n - 5));
+    free(a);
+}
+
+/* Tiles of na x nb bitsets at stride ld (n_words plus padding), C with a frame of guard cells
+ * that must survive, C pre-filled (the kernel accumulates). Compared with the naive pair loop. */
+static void check_tile(const struct impl *im, size_t na, size_t nb, size_t n_words, size_t pad,
+                       size_t off, int same)
+{
+    const size_t lda = n_words + pad, ldb = n_words + pad + (same ? 0 : 1);
+    const size_t ldc = nb + 3, ra = same && nb > na ? nb : na; /* rows of A */
+    uint64_t *ba = malloc((off + ra * lda) * 8 + 8), *bb = malloc((off + nb * ldb) * 8 + 8);
+    uint64_t *C = malloc((na + 2) * ldc * 8), *W = malloc((na + 2) * ldc * 8);
+    assert_non_null(ba);
+    assert_non_null(bb);
+    assert_non_null(C);
+    assert_non_null(W);
+    uint64_t *A = ba + off, *B = same ? A : bb + off;
+    const size_t ldB = same ? lda : ldb;
+    for (size_t i = 0; i < ra; ++i)
+        fill_words(A + i * lda, lda, (enum fill)((i + n_words) % N_FILLS));
+    if (!same)
+        for (size_t j = 0; j < nb; ++j)
+            fill_words(B + j * ldb, ldb, (enum fill)((j * 3 + pad) % N_FILLS));
+    for (size_t i = 0; i < (na + 2) * ldc; ++i)
+        C[i] = W[i] = next_rand() >> 8;
+    /* The tile sits at row 1, column 1 of the C buffer. */
+    for (size_t i = 0; i < na; ++i)
+        for (size_t j = 0; j < nb; ++j)
+            W[(i + 1) * ldc + j + 1] += naive_and_popcount(A + i * lda, B + j * ldB, n_words);
+    im->and_popcount_tile(A, lda, na, B, ldB, nb, n_words, C + ldc + 1, ldc);
+    for (size_t i = 0; i < (na + 2) * ldc; ++i)
+        if (C[i] != W[i])
+            fail_msg("and_popcount_tile/%s: %zu x %zu, n_words %zu, pad %zu, offset %zu%s: C "
+                     "cell %zu (row %zu col %zu of the frame) is %llu, want %llu", im->name, na,
+                     nb, n_words, pad, off, same ? ", A = B" : "", i, i / ldc, i % ldc,
+                     (unsigned long long)C[i], (unsigned long long)W[i]);
+    free(ba);
+    free(bb);
+    free(C);
+    free(W);
+}
+
+static void test_and_popcount_tile(void **state)
+{
+    const struct impl *im = usable(state);
+    static const size_t shapes[][2] = {{1, 1}, {1, 5}, {5, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 7},
+                                       {8, 4}, {4, 8}, {9, 13}, {16, 16}, {7, 3}, {0, 4}, {4, 0}};
+    static const size_t nws[] = {0, 1, 3, 7, 8, 9, 17, 33, 65, 129, 255};
+    for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; ++sh)
+        for (size_t w = 0; w < sizeof nws / sizeof nws[0]; ++w)
+            for (size_t pad = 0; pad < 2; ++pad) {
+                const size_t off = (sh + w + pad) % 8;
+                check_tile(im, shapes[sh][0], shapes[sh][1], nws[w], pad * 5, off, 0);
+                check_tile(im, shapes[sh][0], shapes[sh][1], nws[w], pad * 8, off, 1);
+            }
+    /* Long rows: several Harley-Seal blocks and AVX-512 passes (KC = 512 words). */
+    check_tile(im, 6, 5, 1023, 1, 3, 0);
+    check_tile(im, 4, 4, 1100, 8, 0, 1);
+    check_tile(im, 5, 6, 2 * 512 + 3, 0, 1, 0);
+}
+
+/* ---- CSR test data ---- */
+
+/* A random CSR block: n rows over p skills, mostly ~k skills per row drawn with weight about
+ * 1/rank, plus edge rows: empty rows, rows with one skill (the first, the last), and a row with
+ * every skill. Also frequency counts (1..4) and double values and weights. */
+struct csr {
+    size_t n, p;
+    int64_t *indptr;
+    int32_t *indices, *counts;
+    double *values, *w;
+};
+
+static void csr_free(struct csr *m)
+{
+    free(m->indptr);
+    free(m->indices);
+    free(m->counts);
+    free(m->values);
+    free(m->w);
+}
+
+static struct csr csr_random(size_t n, size_t p, size_t k)
+{
+    struct csr m = {n, p, NULL, NULL, NULL, NULL, NULL};
+    size_t cap = n * (2 * k + 1) + (n / 17 + 1) * p + 8; /* incl. the every-skill rows */
+    m.indptr = malloc((n + 1) * sizeof *m.indptr);
+    m.indices = malloc(cap * sizeof *m.indices);
+    m.counts = malloc(cap * sizeof *m.counts);
+    m.values = malloc(cap * sizeof *m.values);
+    m.w = malloc((n + 1) * sizeof *m.w);
+    unsigned char *seen = calloc(p + 1, 1);
+    assert_true(m.indptr && m.indices && m.counts && m.values && m.w && seen);
+    size_t nnz = 0;
+    m.indptr[0] = 0;
+    for (size_t r = 0; r < n; ++r) {
+        memset(seen, 0, p);
+        size_t kind = r % 17;
+        if (kind == 3) {
+            /* empty row */
+        } else if (kind == 5 && p) {
+            seen[0] = 1;
+        } else if (kind == 7 && p) {
+            seen[p - 1] = 1;
+        } else if (kind == 11 && r % 2 && p) {
+            memset(seen, 1, p);
+        } else if (p) {
+            size_t want = 1 + (size_t)(next_rand() % (2 * k));
+            for (size_t t = 0; t < want; ++t) {
+                /* rank ~ 1/u: skill (p+1)^u - 1 style, cheaply: pick from a shrinking prefix. */
+                size_t lim = 1 + (size_t)(next_rand() % p);
+                seen[(size_t)(next_rand() % lim)] = 1;
+            }
+        }
+        for (size_t j = 0; j < p; ++j)
+            if (seen[j]) {
+                m.indices[nnz] = (int32_t)j;
+                m.counts[nnz] = 1 + (int32_t)(next_rand() % 4);
+                m.values[nnz] = (double)(int64_t)(next_rand() % 2001 - 1000) / 256.0;
+                ++nnz;
+            }
+        m.indptr[r + 1] = (int64_t)nnz;
+        m.w[r] = 0.25 + (double)(next_rand() % 1000) / 100.0;
+    }
+    free(seen);
+    return m;
+}
+
+/* Dense X (n x p) with X[r][j] = count (or 1 for presence), int64. */
+static int64_t *csr_dense(const struct csr *m, int weighted)
+{
+    int64_t *X = calloc(m->n * m->p + 1, sizeof *X);
+    assert_non_null(X);
+    for (size_t r = 0; r < m->n; ++r)
+        for (int64_t k = m->indptr[r]; k < m->indptr[r + 1]; ++k)
+            X[r * m->p + (size_t)m->indices[k]] = weighted ? m->counts[k] : 1;
+    return X;
+}
+
+/* ---- csr_to_bitsets ---- */
+
+static void test_csr_to_bitsets(void **state)
+{
+    (void)state;
+    static const size_t ns[] = {0, 1, 63, 64, 65, 200, 511, 512, 777};
+    static const size_t ps[] = {1, 5, 64, 130};
+    for (size_t a = 0; a < sizeof ns / sizeof ns[0]; ++a)
+        for (size_t b = 0; b < sizeof ps / sizeof ps[0]; ++b) {
+            const size_t n = ns[a], p = ps[b];
+            struct csr m = csr_random(n, p, 6);
+            int64_t *X = csr_dense(&m, 0);
+            /* Stride: the contract's padded one (multiple of 8 words) and a tight odd one. */
+            for (int tight = 0; tight < 2; ++tight) {
+                size_t words = (n + 63) / 64;
+                size_t ld = tight ? words + (words % 2 == 0) : (words + 7) / 8 * 8 + 8;
+                uint64_t *bits = calloc(p * ld + 1, 8);
+                assert_non_null(bits);
+                bits[p * ld] = 0x5A5A; /* guard */
+                csr_to_bitsets_ref(m.indptr, m.indices, n, bits, ld);
+                for (size_t j = 0; j < p; ++j)
+                    for (size_t w = 0; w < ld; ++w)
+                        for (size_t bit = 0; bit < 64; ++bit) {
+                            size_t r = w * 64 + bit;
+                            uint64_t want = r < n ? (uint64_t)(X[r * p + j] != 0) : 0;
+                            if (((bits[j * ld + w] >> bit) & 1) != want)
+                                fail_msg("csr_to_bitsets: n %zu p %zu ld %zu: skill %zu row %zu", n,
+                                         p, ld, j, r);
+                        }
+                assert_int_equal(bits[p * ld], 0x5A5A);
+                free(bits);
+            }
+            /* A later block: rows 37.. through indptr + 37 (indptr[0] != 0). */
+            if (n > 37) {
+                size_t nb = n - 37, ld = (nb + 63) / 64;
+                uint64_t *bits = calloc(p * ld, 8);
+                assert_non_null(bits);
+                csr_to_bitsets_ref(m.indptr + 37, m.indices, nb, bits, ld);
+                for (size_t j = 0; j < p; ++j)
+                    for (size_t r = 0; r < nb; ++r)
+                        assert_int_equal((bits[j * ld + r / 64] >> (r % 64)) & 1,
+                                         X[(r + 37) * p + j] != 0);
+                free(bits);
+            }
+            free(X);
+            csr_free(&m);
+        }
+}
+
+/* ---- sparse Gram ---- */
+
+/* Naive XᵀX of a dense n x p int64 matrix (triple loop). */
+static int64_t *dense_gram(const int64_t *X, size_t n, size_t p)
+{
+    int64_t *G = calloc(p * p + 1, sizeof *G);
+    assert_non_null(G);
+    for (size_t i = 0; i < p; ++i)
+        for (size_t j = 0; j < p; ++j)
+            for (size_t r = 0; r < n; ++r)
+                G[i * p + j] += X[r * p + i] * X[r * p + j];
+    return G;
+}
+
+#define GUARD32 ((int32_t)0x7EADBEEF)
+
+/* The i32 Gram (presence and frequency) against the dense triple loop, bit-exact; the lower
+ * triangle and the padding columns keep their guard value; then C t == Xᵀ(X t) for a random t,
+ * with C the symmetrised upper triangle. The same block through the bitset path
+ * (csr_to_bitsets + and_popcount_tile of the active table) gives the presence counts too. */
+static void check_gram_i32(size_t n, size_t p, size_t k, int weighted)
+{
+    struct csr m = csr_random(n, p, k);
+    int64_t *X = csr_dense(&m, weighted);
+    int64_t *W = dense_gram(X, n, p);
+    const size_t ldg = p + 3;
+    int32_t *G = malloc((p * ldg + 1) * sizeof *G);
+    assert_non_null(G);
+    for (size_t i = 0; i < p * ldg + 1; ++i)
+        G[i] = GUARD32;
+    for (size_t i = 0; i < p; ++i)
+        for (size_t j = i; j < p; ++j)
+            G[i * ldg + j] = 0;
+    /* Two calls (rows [0, h) then [h, n)), to use indptr[0] != 0 and accumulation. */
+    const size_t h = n / 3;
+    sparse_gram_i32_ref(m.indptr, m.indices, weighted ? m.counts : NULL, h, G, ldg);
+    sparse_gram_i32_ref(m.indptr + h, m.indices, weighted ? m.counts : NULL, n - h, G, ldg);
+    for (size_t i = 0; i < p; ++i)
+        for (size_t j = 0; j < ldg && i * ldg + j < p * ldg; ++j) {
+            int64_t want = j >= i && j < p ? W[i * p + j] : GUARD32;
+            if (G[i * ldg + j] != want)
+                fail_msg("sparse_gram_i32 (%s): n %zu p %zu: G[%zu][%zu] = %d, want %lld",
+                         weighted ? "frequency" : "presence", n, p, i, j, G[i * ldg + j],
+                         (long long)want);
+        }
+    assert_int_equal(G[p * ldg], GUARD32);
+
+    /* Identity: C t == Xᵀ (X t). */
+    int64_t *t = malloc((p + 1) * sizeof *t), *Xt = calloc(n + 1, sizeof *Xt);
+    assert_true(t && Xt);
+    for (size_t j = 0; j < p; ++j)
+        t[j] = (int64_t)(next_rand() % 201) - 100;
+    for (size_t r = 0; r < n; ++r)
+        for (size_t j = 0; j < p; ++j)
+            Xt[r] += X[r * p + j] * t[j];
+    for (size_t i = 0; i < p; ++i) {
+        int64_t ct = 0, xtxt = 0;
+        for (size_t j = 0; j < p; ++j)
+            ct += (int64_t)(j >= i ? G[i * ldg + j] : G[j * ldg + i]) * t[j];
+        for (size_t r = 0; r < n; ++r)
+            xtxt += X[r * p + i] * Xt[r];
+        if (ct != xtxt)
+            fail_msg("sparse_gram_i32: (C t)[%zu] = %lld but (Xᵀ(X t))[%zu] = %lld", i,
+                     (long long)ct, i, (long long)xtxt);
+    }
+
+    /* Bitset path, presence: the same counts from the active table's kernels. */
+    if (!weighted) {
+        const struct skm_kernels *kt = skm_kernels_active();
+        size_t words = (n + 63) / 64, ld = (words + 7) / 8 * 8;
+        uint64_t *bits = calloc(p * ld + 1, 8), *C = calloc(p * p + 1, 8);
+        assert_true(bits && C);
+        kt->csr_to_bitsets(m.indptr, m.indices, n, bits, ld);
+        kt->and_popcount_tile(bits, ld, p, bits, ld, p, words, C, p);
+        for (size_t i = 0; i < p; ++i)
+            for (size_t j = 0; j < p; ++j)
+                if ((int64_t)C[i * p + j] != W[i * p + j])
+                    fail_msg("bitset path (%s): n %zu p %zu: C[%zu][%zu] = %llu, want %lld",
+                             kt->isa, n, p, i, j, (unsigned long long)C[i * p + j],
+                             (long long)W[i * p + j]);
+        free(bits);
+        free(C);
+    }
+    free(t);
+    free(Xt);
+    free(G);
+    free(W);
+    free(X);
+    csr_free(&m);
+}
+
+static void test_sparse_gram_i32(void **state)
+{
+    (void)state;
+    static const size_t ns[] = {0, 1, 2, 17, 64, 65, 300};
+    static const size_t ps[] = {1, 2, 7, 64, 100};
+    for (size_t a = 0; a < sizeof ns / sizeof ns[0]; ++a)
+        for (size_t b = 0; b < sizeof ps / sizeof ps[0]; ++b)
+            for (int weighted = 0; weighted < 2; ++weighted)
+                check_gram_i32(ns[a], ps[b], 5, weighted);
+    check_gram_i32(1000, 33, 12, 0);
+    check_gram_i32(1000, 33, 12, 1);
+}
+
+/* The f64 Gram with values and row weights (and each NULL) against a dense double triple loop;
+ * relative tolerance (the summation order differs from the naive one), and the identity check. */
+static void check_gram_f64(size_t n, size_t p, int use_values, int use_w)
+{
+    struct csr m = csr_random(n, p, 5);
+    double *X = calloc(n * p + 1, sizeof *X);
+    assert_non_null(X);
+    for (size_t r = 0; r < n; ++r)
+        for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k)
+            X[r * p + (size_t)m.indices[k]] = use_values ? m.values[k] : 1.0;
+    const size_t ldg = p + 1;
+    double *G = malloc((p * ldg + 1) * sizeof *G);
+    assert_non_null(G);
+    for (size_t i = 0; i < p * ldg + 1; ++i)
+        G[i] = -12345.0;
+    for (size_t i = 0; i < p; ++i)
+        for (size_t j = i; j < p; ++j)
+            G[i * ldg + j] = 0;
+    sparse_gram_f64_ref(m.indptr, m.indices, use_values ? m.values : NULL, use_w ? m.w : NULL, n,
+                        G, ldg);
+    for (size_t i = 0; i < p; ++i)
+        for (size_t j = 0; j < ldg; ++j) {
+            if (j < i || j >= p) {
+                assert_true(G[i * ldg + j] == -12345.0);
+                continue;
+            }
+            double want = 0, scale = 0;
+            for (size_t r = 0; r < n; ++r) {
+                double term = (use_w ? m.w[r] : 1.0) * X[r * p + i] * X[r * p + j];
+                want += term;
+                scale += fabs(term);
+            }
+            assert_close(G[i * ldg + j], want, 1e-12, 1e-12 * scale);
+        }
+    /* Identity: C t == Xᵀ W (X t). */
+    double *t = malloc((p + 1) * sizeof *t), *Xt = calloc(n + 1, sizeof *Xt);
+    assert_true(t && Xt);
+    for (size_t j = 0; j < p; ++j)
+        t[j] = (double)(int64_t)(next_rand() % 2001 - 1000) / 100.0;
+    for (size_t r = 0; r < n; ++r)
+        for (size_t j = 0; j < p; ++j)
+            Xt[r] += X[r * p + j] * t[j];
+    for (size_t i = 0; i < p; ++i) {
+        double ct = 0, xtxt = 0, scale = 0;
+        for (size_t j = 0; j < p; ++j) {
+            double c = j >= i ? G[i * ldg + j] : G[j * ldg + i];
+            ct += c * t[j];
+            scale += fabs(c * t[j]);
+        }
+        for (size_t r = 0; r < n; ++r)
+            xtxt += (use_w ? m.w[r] : 1.0) * X[r * p + i] * Xt[r];
+        assert_close(ct, xtxt, 1e-9, 1e-9 * scale + 1e-9);
+    }
+    free(t);
+    free(Xt);
+    free(G);
+    free(X);
+    csr_free(&m);
+}
+
+static void test_sparse_gram_f64(void **state)
+{
+    (void)state;
+    static const size_t ns[] = {0, 1, 17, 300};
+    static const size_t ps[] = {1, 7, 64};
+    for (size_t a = 0; a < sizeof ns / sizeof ns[0]; ++a)
+        for (size_t b = 0; b < sizeof ps / sizeof ps[0]; ++b)
+            for (int v = 0; v < 2; ++v)
+                for (int w = 0; w < 2; ++w)
+                    check_gram_f64(ns[a], ps[b], v, w);
+    /* Unit values and weights give exact integer sums: compare with the i32 kernel. */
+    struct csr m = csr_random(500, 40, 8);
+    double *Gd = calloc(40 * 40, sizeof *Gd);
+    int32_t *Gi = calloc(40 * 40, sizeof *Gi);
+    assert_true(Gd && Gi);
+    sparse_gram_f64_ref(m.indptr, m.indices, NULL, NULL, 500, Gd, 40);
+    sparse_gram_i32_ref(m.indptr, m.indices, NULL, 500, Gi, 40);
+    for (size_t i = 0; i < 40 * 40; ++i)
+        assert_true(Gd[i] == (double)Gi[i]);
+    free(Gd);
+    free(Gi);
+    csr_free(&m);
+}
+
 /* ---- dispatch ---- */
 
 static void test_dispatch(void **state)
@@ -316,28 +789,75 @@ static void test_dispatch(void **state)
         assert_true(f & SKM_CPU_OS_YMM);
 
     const char *req = getenv("SKILLMAT_ISA");
-    printf("      SKILLMAT_ISA=%s: table \"%s\", cpu features 0x%08x\n", req ? req : "(unset)",
-           k->isa, (unsigned)f);
-    if (req && *req) {
-        /* "ref" or an unknown value: the pure reference table, and only unknown is an error. */
-        assert_int_equal(skm_kernels_isa_error(), strcmp(req, "ref") != 0);
-        assert_string_equal(k->isa, "ref");
-        assert_ptr_equal(k->sha256_blocks, sha256_blocks_ref);
-    } else {
-        assert_int_equal(skm_kernels_isa_error(), 0);
+    printf("      SKILLMAT_ISA=%s: table \"%s\", cpu features 0x%08x, isa error %d\n",
+           req ? req : "(unset)", k->isa, (unsigned)f, skm_kernels_isa_error());
+
+    /* What this build and CPU can run, level by level. */
+    int can_avx2 = 0, can_avx512 = 0, can_shani = 0;
 #ifdef SKM_KERNELS_X86
-        uint32_t need = SKM_CPU_SHA | SKM_CPU_SSSE3 | SKM_CPU_SSE41;
-        if ((f & need) == need) {
-            assert_ptr_equal(k->sha256_blocks, sha256_blocks_shani);
-            assert_string_equal(k->isa, "ref+shani");
-        } else {
-            assert_ptr_equal(k->sha256_blocks, sha256_blocks_ref);
-        }
-#else
-        assert_ptr_equal(k->sha256_blocks, sha256_blocks_ref);
+    const uint32_t need_shani = SKM_CPU_SHA | SKM_CPU_SSSE3 | SKM_CPU_SSE41;
+    can_shani = (f & need_shani) == need_shani;
 #endif
+#ifdef SKM_KERNELS_AVX2
+    can_avx2 = (f & SKM_ISA_NEEDS_AVX2) == SKM_ISA_NEEDS_AVX2;
+#endif
+#ifdef SKM_KERNELS_AVX512
+    can_avx512 = (f & SKM_ISA_NEEDS_AVX512) == SKM_ISA_NEEDS_AVX512;
+#endif
+    /* The expected level and error for this setting. */
+    const char *level = "ref";
+    int err = 0, pure_ref = 0;
+    if (!req || !*req) {
+        level = can_avx512 ? "avx512" : can_avx2 ? "avx2" : "ref";
+    } else if (strcmp(req, "ref") == 0) {
+        pure_ref = 1;
+    } else if (strcmp(req, "avx2") == 0 || strcmp(req, "avx512") == 0) {
+        int is512 = req[3] == '5', built = 0;
+#ifdef SKM_KERNELS_AVX2
+        built |= !is512;
+#endif
+#ifdef SKM_KERNELS_AVX512
+        built |= is512;
+#endif
+        if (!built)
+            err = SKM_ISA_ERR_BUILD;
+        else if (!(is512 ? can_avx512 : can_avx2))
+            err = SKM_ISA_ERR_CPU;
+        if (err)
+            pure_ref = 1;
+        else
+            level = req;
+    } else {
+        err = SKM_ISA_ERR_UNKNOWN;
+        pure_ref = 1;
     }
-    assert_ptr_equal(k->csv_scan, csv_scan_ref); /* no SIMD csv_scan yet */
+    assert_int_equal(skm_kernels_isa_error(), err);
+    char want[32];
+    snprintf(want, sizeof want, "%s%s", level, !pure_ref && can_shani ? "+shani" : "");
+    assert_string_equal(k->isa, want);
+#ifdef SKM_KERNELS_X86
+    assert_ptr_equal(k->sha256_blocks,
+                     !pure_ref && can_shani ? sha256_blocks_shani : sha256_blocks_ref);
+#else
+    assert_ptr_equal(k->sha256_blocks, sha256_blocks_ref);
+#endif
+    and_popcount_fn want_ap = and_popcount_ref;
+    and_popcount_tile_fn want_tile = and_popcount_tile_ref;
+#ifdef SKM_KERNELS_AVX2
+    if (strcmp(level, "avx2") == 0)
+        want_ap = and_popcount_avx2, want_tile = and_popcount_tile_avx2;
+#endif
+#ifdef SKM_KERNELS_AVX512
+    if (strcmp(level, "avx512") == 0)
+        want_ap = and_popcount_avx512, want_tile = and_popcount_tile_avx512;
+#endif
+    assert_ptr_equal(k->and_popcount, want_ap);
+    assert_ptr_equal(k->and_popcount_tile, want_tile);
+    /* No SIMD versions of these (docs/kernels.md says why): the reference at every level. */
+    assert_ptr_equal(k->csv_scan, csv_scan_ref);
+    assert_ptr_equal(k->csr_to_bitsets, csr_to_bitsets_ref);
+    assert_ptr_equal(k->sparse_gram_i32, sparse_gram_i32_ref);
+    assert_ptr_equal(k->sparse_gram_f64, sparse_gram_f64_ref);
 }
 
 int main(void)
@@ -350,6 +870,19 @@ int main(void)
         {"sha256_stream/shani", test_sha256_stream, NULL, NULL, &impl_shani},
 #endif
         {"csv_scan/ref", test_csv_scan, NULL, NULL, &impl_ref},
+        {"and_popcount/ref", test_and_popcount, NULL, NULL, &impl_ref},
+        {"and_popcount_tile/ref", test_and_popcount_tile, NULL, NULL, &impl_ref},
+#ifdef SKM_KERNELS_AVX2
+        {"and_popcount/avx2", test_and_popcount, NULL, NULL, &impl_avx2},
+        {"and_popcount_tile/avx2", test_and_popcount_tile, NULL, NULL, &impl_avx2},
+#endif
+#ifdef SKM_KERNELS_AVX512
+        {"and_popcount/avx512", test_and_popcount, NULL, NULL, &impl_avx512},
+        {"and_popcount_tile/avx512", test_and_popcount_tile, NULL, NULL, &impl_avx512},
+#endif
+        {"csr_to_bitsets/ref", test_csr_to_bitsets, NULL, NULL, NULL},
+        {"sparse_gram_i32/ref", test_sparse_gram_i32, NULL, NULL, NULL},
+        {"sparse_gram_f64/ref", test_sparse_gram_f64, NULL, NULL, NULL},
         cmocka_unit_test(test_dispatch),
     };
     return cmocka_run_group_tests_name("kernels", tests, NULL, NULL);

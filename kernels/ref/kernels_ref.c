@@ -1,7 +1,7 @@
 /*
  * kernels_ref.c — the plain-C reference kernels: the specification every SIMD version matches,
  * and the reference table (each kernel's reference version lives in kernels/ref/<op>_ref.c or
- * here).
+ * here: bitset_ref.c, gram_ref.c, sha256_ref.c).
  */
 #include "../kernels.h"
 
@@ -19,4 +19,9 @@ const struct skm_kernels skm_kernels_ref = {
     .isa = "ref",
     .csv_scan = csv_scan_ref,
     .sha256_blocks = sha256_blocks_ref,
+    .and_popcount = and_popcount_ref,
+    .and_popcount_tile = and_popcount_tile_ref,
+    .csr_to_bitsets = csr_to_bitsets_ref,
+    .sparse_gram_i32 = sparse_gram_i32_ref,
+    .sparse_gram_f64 = sparse_gram_f64_ref,
 };

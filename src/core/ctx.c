@@ -42,11 +42,16 @@ const char *skm_isa(void) { return skm_kernels_active()->isa; }
 
 int skm_isa_check(skm_ctx *ctx)
 {
-    if (!skm_kernels_isa_error())
+    const int why = skm_kernels_isa_error();
+    if (!why)
         return SKM_OK;
     const char *req = getenv("SKILLMAT_ISA");
-    return skm_error(ctx, SKM_EINVAL, "SKILLMAT_ISA=%s: not a kernel set this build can run "
-                     "(known: ref; unset for the best available)", req ? req : "");
+    const char *reason = why == SKM_ISA_ERR_UNKNOWN ? "unknown kernel level"
+                         : why == SKM_ISA_ERR_CPU   ? "this CPU (or its OS) does not support it"
+                                                    : "not compiled into this build";
+    return skm_error(ctx, SKM_EINVAL,
+                     "SKILLMAT_ISA=%s: %s (valid: ref, avx2, avx512; unset for the best this "
+                     "CPU supports)", req ? req : "", reason);
 }
 
 static void default_log(void *user, int level, const char *msg)

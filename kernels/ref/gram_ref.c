@@ -1,0 +1,46 @@
+/*
+ * gram_ref.c — reference sparse Gram kernels: G += w x x^T over the upper triangle of a dense
+ * row-major p x p matrix, for a block of CSR rows (indptr, indices strictly increasing per row).
+ *
+ * Invariant: because each row's indices increase, the pair (indices[k], indices[l]) with k <= l
+ * has row <= column, so only the upper triangle (diagonal included) is written. The work is a
+ * scatter of nnz(row) * (nnz(row) + 1) / 2 adds per row into G; see docs/kernels.md for why no
+ * SIMD version exists.
+ */
+#include "../kernels.h"
+
+void sparse_gram_i32_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
+                         const int32_t *restrict counts, size_t n_rows, int32_t *restrict G,
+                         size_t ldg)
+{
+    for (size_t r = 0; r < n_rows; ++r) {
+        const int64_t b = indptr[r], e = indptr[r + 1];
+        for (int64_t k = b; k < e; ++k) {
+            int32_t *restrict g = G + (size_t)indices[k] * ldg;
+            if (counts) {
+                const int32_t ck = counts[k];
+                for (int64_t l = k; l < e; ++l)
+                    g[indices[l]] += ck * counts[l];
+            } else {
+                for (int64_t l = k; l < e; ++l)
+                    g[indices[l]] += 1;
+            }
+        }
+    }
+}
+
+void sparse_gram_f64_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
+                         const double *restrict values, const double *restrict w, size_t n_rows,
+                         double *restrict G, size_t ldg)
+{
+    for (size_t r = 0; r < n_rows; ++r) {
+        const int64_t b = indptr[r], e = indptr[r + 1];
+        const double wr = w ? w[r] : 1.0;
+        for (int64_t k = b; k < e; ++k) {
+            double *restrict g = G + (size_t)indices[k] * ldg;
+            const double a = wr * (values ? values[k] : 1.0);
+            for (int64_t l = k; l < e; ++l)
+                g[indices[l]] += a * (values ? values[l] : 1.0);
+        }
+    }
+}
