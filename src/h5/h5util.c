@@ -78,10 +78,8 @@ int skm_h5_attr_str(skm_ctx *ctx, const char *file, hid_t obj, const char *objpa
     }
     if (a >= 0 && H5Aclose(a) < 0 && rc == SKM_OK)
         rc = skm_h5_fail(ctx, SKM_EHDF5, file, "closing attribute of", objpath);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
+    skm_h5_close(sp);
+    skm_h5_close(t);
     return rc;
 }
 
@@ -100,8 +98,7 @@ int skm_h5_attr_num(skm_ctx *ctx, const char *file, hid_t obj, const char *objpa
     }
     if (a >= 0 && H5Aclose(a) < 0 && rc == SKM_OK)
         rc = skm_h5_fail(ctx, SKM_EHDF5, file, "closing attribute of", objpath);
-    if (sp >= 0)
-        H5Sclose(sp);
+    skm_h5_close(sp);
     return rc;
 }
 
@@ -159,13 +156,25 @@ int skm_h5_attr_read_str(skm_ctx *ctx, const char *file, hid_t obj, const char *
     if (!*out)
         rc = skm_error(ctx, SKM_ENOMEM, "%s: out of memory reading %s", file, objpath);
 done:
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (a >= 0)
-        H5Aclose(a);
+    skm_h5_close(mt);
+    skm_h5_close(sp);
+    skm_h5_close(ft);
+    skm_h5_close(a);
     return rc;
+}
+
+void skm_h5_close(hid_t id)
+{
+    if (id < 0)
+        return;
+    switch (H5Iget_type(id)) {
+    case H5I_FILE: H5Fclose(id); break;
+    case H5I_GROUP: H5Gclose(id); break;
+    case H5I_DATATYPE: H5Tclose(id); break;
+    case H5I_DATASPACE: H5Sclose(id); break;
+    case H5I_DATASET: H5Dclose(id); break;
+    case H5I_ATTR: H5Aclose(id); break;
+    case H5I_GENPROP_LST: H5Pclose(id); break;
+    default: break;
+    }
 }

@@ -49,4 +49,9 @@ int skm_h5_attr_num(skm_ctx *ctx, const char *file, hid_t obj, const char *objpa
 int skm_h5_attr_read_str(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
                          const char *name, char **out /* OUT: free() */);
 
+/* Close any HDF5 id (file, group, type, space, dataset, attribute, property list) on a clean-up
+ * path where a failure to close changes nothing; a negative id is a no-op. Where the close can
+ * lose data (a dataset being written), check H5Dclose's result instead. */
+void skm_h5_close(hid_t id);
+
 #endif /* SKM_H5_UTIL_H */

@@ -65,20 +65,14 @@ void skm_store_close(skm_store *st)
     skm_h5_quiet q;
     skm_h5_quiet_begin(&q);
     for (size_t i = 0; i < st->n_cols_open; ++i) {
-        if (st->cols[i].d >= 0)
-            H5Dclose(st->cols[i].d);
+        skm_h5_close(st->cols[i].d);
         free(st->cols[i].name);
     }
-    if (st->d_indptr >= 0)
-        H5Dclose(st->d_indptr);
-    if (st->d_indices >= 0)
-        H5Dclose(st->d_indices);
-    if (st->d_counts >= 0)
-        H5Dclose(st->d_counts);
-    if (st->g_postings >= 0)
-        H5Gclose(st->g_postings);
-    if (st->file >= 0)
-        H5Fclose(st->file);
+    skm_h5_close(st->d_indptr);
+    skm_h5_close(st->d_indices);
+    skm_h5_close(st->d_counts);
+    skm_h5_close(st->g_postings);
+    skm_h5_close(st->file);
     skm_h5_quiet_end(&q);
     free(st->cols);
     free(st->names.buf);
@@ -111,12 +105,9 @@ static int read_i64_attr(skm_store *st, hid_t obj, const char *objpath, const ch
     } else if (H5Aread(a, H5T_NATIVE_INT64, out) < 0) {
         rc = h5err(st, "reading an attribute of", objpath);
     }
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
+    skm_h5_close(sp);
+    skm_h5_close(t);
+    skm_h5_close(a);
     return rc;
 }
 
@@ -160,12 +151,9 @@ static int open_1d(skm_store *st, hid_t loc, const char *name, const char *objpa
     *out = d;
     d = -1;
 done:
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    if (d >= 0)
-        H5Dclose(d);
+    skm_h5_close(sp);
+    skm_h5_close(t);
+    skm_h5_close(d);
     return rc;
 }
 
@@ -181,10 +169,8 @@ static int read_range(skm_store *st, hid_t d, const char *objpath, hid_t mt, hsi
         H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &n, NULL) < 0 ||
         (ms = H5Screate_simple(1, &n, NULL)) < 0 || H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0)
         rc = h5err(st, "reading", objpath);
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
+    skm_h5_close(ms);
+    skm_h5_close(fs);
     return rc;
 }
 
@@ -261,14 +247,10 @@ static int load_strings(skm_store *st, hid_t loc, const char *name, const char *
     }
 done:
     free(vl);
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (d >= 0)
-        H5Dclose(d);
+    skm_h5_close(mt);
+    skm_h5_close(sp);
+    skm_h5_close(ft);
+    skm_h5_close(d);
     return rc;
 }
 
@@ -310,12 +292,9 @@ static int check_root(skm_store *st)
                        version[0], version[1], version[0] > SKM_SCHEMA_MAJOR ? "newer" : "older",
                        SKM_SCHEMA_MAJOR);
     }
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
+    skm_h5_close(sp);
+    skm_h5_close(t);
+    skm_h5_close(a);
     return rc;
 }
 
@@ -599,8 +578,7 @@ static int column_handle(skm_store *st, const char *name, hid_t *out)
         return skm_error(st->ctx, SKM_ENOTFOUND, "%s: no posting column %s", st->path, objpath);
     hid_t d = -1, t = -1;
     if ((d = H5Dopen2(st->g_postings, name, H5P_DEFAULT)) < 0 || (t = H5Dget_type(d)) < 0) {
-        if (d >= 0)
-            H5Dclose(d);
+        skm_h5_close(d);
         return h5err(st, "opening", objpath);
     }
     H5T_class_t cls = H5Tget_class(t);

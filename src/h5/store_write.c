@@ -256,10 +256,8 @@ static int create_ext(skm_storew *w, hid_t loc, const char *name, const char *pa
         (fixed && H5Pset_fletcher32(dcpl) < 0) ||
         (*out = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0)
         rc = h5fail(w, "creating", path);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (sp >= 0)
-        H5Sclose(sp);
+    skm_h5_close(dcpl);
+    skm_h5_close(sp);
     return rc;
 }
 
@@ -280,10 +278,8 @@ static int append_1d(skm_storew *w, hid_t d, const char *path, hid_t memtype, hs
                H5Dwrite(d, memtype, ms, fs, H5P_DEFAULT, buf) < 0) {
         rc = h5fail(w, "writing", path);
     }
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
+    skm_h5_close(ms);
+    skm_h5_close(fs);
     return rc;
 }
 
@@ -323,8 +319,7 @@ static int write_array(skm_storew *w, hid_t loc, const char *name, const char *p
 done:
     if (d >= 0 && H5Dclose(d) < 0 && rc == SKM_OK)
         rc = h5fail(w, "closing", path);
-    if (sp >= 0)
-        H5Sclose(sp);
+    skm_h5_close(sp);
     free(tmp);
     return rc;
 }
@@ -389,8 +384,7 @@ static int storew_open(skm_storew *w, const char *final_path, const skm_storew_p
      * file open (and unwritten) until exit, so a handle leak cannot pass for a finished store. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0) {
-        if (fapl >= 0)
-            H5Pclose(fapl);
+        skm_h5_close(fapl);
         return h5fail(w, "creating", "the file access properties");
     }
     w->file = H5Fcreate(w->tmp_path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
