@@ -81,6 +81,10 @@ int skm_buf_putc(skm_buf *b, char c);
 int skm_buf_printf(skm_buf *b, const char *fmt, ...) SKM_PRINTF(2, 3);
 void skm_buf_free(skm_buf *b);
 
+/* ---- ASCII text ---- */
+/* Narrow [*s, *s + *n) to its middle without ASCII white space (space, \t, \n, \r, \v, \f). */
+void skm_trim(const char **s, size_t *n);
+
 /* ---- UTF-8 ---- */
 /* Returns n if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF), else the offset
  * of the first byte of the first invalid sequence. NUL bytes are valid UTF-8 here. */

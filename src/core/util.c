@@ -103,6 +103,25 @@ void skm_buf_free(skm_buf *b)
     b->len = b->cap = 0;
 }
 
+static int is_ascii_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+void skm_trim(const char **s, size_t *n)
+{
+    const char *p = *s;
+    size_t len = *n;
+    while (len && is_ascii_space(p[0])) {
+        ++p;
+        --len;
+    }
+    while (len && is_ascii_space(p[len - 1]))
+        --len;
+    *s = p;
+    *n = len;
+}
+
 /* Table 3-7 of the Unicode standard (well-formed UTF-8 byte sequences) as code. */
 size_t skm_utf8_check(const char *s, size_t n)
 {

@@ -34,20 +34,6 @@ static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static char to_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c; }
 
-/* Narrow [*s, *s + *n) to its non-blank middle. */
-static void trim(const char **s, size_t *n)
-{
-    const char *p = *s;
-    size_t len = *n;
-    while (len && is_blank(p[0])) {
-        ++p;
-        --len;
-    }
-    while (len && is_blank(p[len - 1]))
-        --len;
-    *s = p;
-    *n = len;
-}
 
 /* Record a reason in `why` (when non-NULL) and return SKM_EPARSE. */
 static int fail(char *why, const char *fmt, ...) SKM_PRINTF(2, 3);
@@ -357,7 +343,7 @@ tail:
 int skm_parse_list(const char *s, size_t n, skm_buf *scratch, skm_list_item_fn fn, void *user,
                    char why[SKM_WHY_LEN])
 {
-    trim(&s, &n);
+    skm_trim(&s, &n);
     if (n == 0)
         return SKM_OK;
     if (s[0] == '[') {
@@ -377,7 +363,7 @@ int skm_parse_list(const char *s, size_t n, skm_buf *scratch, skm_list_item_fn f
             ++j;
         const char *item = s + i;
         size_t len = j - i;
-        trim(&item, &len);
+        skm_trim(&item, &len);
         if (len) {
             int rc = fn(user, item, len);
             if (rc != SKM_OK)
@@ -527,7 +513,7 @@ static double decimal_to_double(const char *digits, size_t nd, int64_t exp10)
 int skm_parse_amount(const char *s, size_t n, double *out, char why[SKM_WHY_LEN])
 {
     *out = NAN;
-    trim(&s, &n);
+    skm_trim(&s, &n);
     if (n == 0)
         return SKM_OK;
     size_t i = 0;
@@ -629,7 +615,7 @@ static const struct {
 int skm_parse_period(const char *s, size_t n, int *period, char why[SKM_WHY_LEN])
 {
     *period = SKM_PERIOD_UNKNOWN;
-    trim(&s, &n);
+    skm_trim(&s, &n);
     if (n == 0)
         return SKM_OK;
     /* Lower-case into a small buffer with blank runs collapsed, so that "Per  Year" matches. */
@@ -838,7 +824,7 @@ static int parse_iso(const char *s, size_t n, int64_t *out, char *why)
 int skm_parse_date(const char *s, size_t n, int64_t *unix_seconds, char why[SKM_WHY_LEN])
 {
     *unix_seconds = SKM_DATE_MISSING;
-    trim(&s, &n);
+    skm_trim(&s, &n);
     if (n == 0)
         return SKM_OK;
     size_t dots = 0, i = 0;
@@ -862,7 +848,7 @@ int skm_parse_date(const char *s, size_t n, int64_t *unix_seconds, char why[SKM_
 int skm_parse_bool(const char *s, size_t n, int8_t *out, char why[SKM_WHY_LEN])
 {
     *out = -1;
-    trim(&s, &n);
+    skm_trim(&s, &n);
     if (n == 0)
         return SKM_OK;
     static const char *const yes[] = {"1", "true", "yes", "y", "t"};

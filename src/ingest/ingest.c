@@ -342,18 +342,6 @@ typedef struct run {
     skm_ingest_report *rep;
 } run;
 
-/* Trim ASCII blanks. */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && ((*s)[0] == ' ' || (*s)[0] == '\t' || (*s)[0] == '\r' || (*s)[0] == '\n')) {
-        ++*s;
-        --*n;
-    }
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r' ||
-                  (*s)[*n - 1] == '\n'))
-        --*n;
-}
-
 static int collect_skill(void *user, const char *s, size_t n)
 {
     run *r = user;
@@ -504,7 +492,7 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
         if (cf && cf->present) {
             const char *v = cf->ptr;
             size_t n = cf->len;
-            trim(&v, &n);
+            skm_trim(&v, &n);
             if (n && skm_strmap_intern(r->cats[c], v, n, &code) != SKM_OK)
                 return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
         }
@@ -515,7 +503,7 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
     if (idf && idf->present) {
         const char *v = idf->ptr;
         size_t n = idf->len;
-        trim(&v, &n);
+        skm_trim(&v, &n);
         k->id_off[i] = k->ids.len;
         if (skm_buf_append(&k->ids, v, n) != SKM_OK || skm_buf_putc(&k->ids, '\0') != SKM_OK)
             return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
