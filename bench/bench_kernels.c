@@ -199,7 +199,8 @@ struct gram_arg {
 static void run_gram(void *v)
 {
     struct gram_arg *x = v;
-    sparse_gram_i32_ref(x->m->indptr, x->m->indices, NULL, x->m->n, x->G, x->m->p);
+    sparse_gram_i32_ref(x->m->indptr, x->m->indices, NULL, x->m->n, 0, (int32_t)x->m->p, x->G,
+                        x->m->p);
 }
 
 #define BLOCK_ROWS 65536

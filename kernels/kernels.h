@@ -72,17 +72,20 @@ struct skm_kernels {
     void (*csr_to_bitsets)(const int64_t *restrict indptr, const int32_t *restrict indices,
                            size_t n_rows, uint64_t *restrict bits, size_t ldbits);
 
-    /* Sparse Gram, integer: G += x x^T over the upper triangle for each CSR row x of the block.
-     * Row r holds the skills indices[indptr[r] .. indptr[r+1]) (strictly increasing, each in
-     * [0, p)); for every pair k <= l of positions in the row (k = l included: the diagonal),
-     *     G[indices[k] * ldg + indices[l]] += counts ? counts[k] * counts[l] : 1
-     * (counts == NULL: presence, one per pair; otherwise frequency-weighted). Only j >= i entries
-     * of the dense p x p row-major G are written. The caller bounds the block so that no entry
-     * exceeds INT32_MAX (presence: n_rows <= INT32_MAX is enough; frequency: the caller flushes
-     * into a wider accumulator per block). indptr is non-decreasing; indptr[0] need not be 0. */
+    /* Sparse Gram, integer: G += x x^T over the upper triangle, rows lo <= i < hi of it, for each
+     * CSR row x of the block. Row r holds the skills indices[indptr[r] .. indptr[r+1]) (strictly
+     * increasing, each >= 0); for every pair k <= l of positions in the row (k = l included: the
+     * diagonal) with lo <= indices[k] < hi,
+     *     G[(indices[k] - lo) * ldg + (indices[l] - lo)] += counts ? counts[k] * counts[l] : 1
+     * (counts == NULL: presence, one per pair; otherwise frequency-weighted). G is the band of
+     * rows [lo, hi) of a dense row-major matrix stored from column lo on: ldg >= p - lo. The whole
+     * triangle is lo = 0, hi = p, ldg >= p. Only entries with column >= row are written. The
+     * caller bounds the block so that no entry exceeds INT32_MAX (presence: n_rows <= INT32_MAX
+     * is enough; frequency: the caller flushes into a wider accumulator per block). indptr is
+     * non-decreasing; indptr[0] need not be 0. 0 <= lo <= hi. */
     void (*sparse_gram_i32)(const int64_t *restrict indptr, const int32_t *restrict indices,
-                            const int32_t *restrict counts, size_t n_rows, int32_t *restrict G,
-                            size_t ldg);
+                            const int32_t *restrict counts, size_t n_rows, int32_t lo,
+                            int32_t hi, int32_t *restrict G, size_t ldg);
 
     /* Sparse Gram, double: the same pairs, each adding (w[r] * v_k) * v_l in that order of
      * operations, rows in order, l increasing within k, where v = values (NULL: 1.0) and w the
@@ -147,8 +150,8 @@ void and_popcount_tile_ref(const uint64_t *restrict A, size_t lda, size_t na,
 void csr_to_bitsets_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
                         size_t n_rows, uint64_t *restrict bits, size_t ldbits);
 void sparse_gram_i32_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
-                         const int32_t *restrict counts, size_t n_rows, int32_t *restrict G,
-                         size_t ldg);
+                         const int32_t *restrict counts, size_t n_rows, int32_t lo, int32_t hi,
+                         int32_t *restrict G, size_t ldg);
 void sparse_gram_f64_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
                          const double *restrict values, const double *restrict w, size_t n_rows,
                          double *restrict G, size_t ldg);

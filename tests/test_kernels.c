@@ -611,8 +611,10 @@ static void check_gram_i32(size_t n, size_t p, size_t k, int weighted)
             G[i * ldg + j] = 0;
     /* Two calls (rows [0, h) then [h, n)), to use indptr[0] != 0 and accumulation. */
     const size_t h = n / 3;
-    sparse_gram_i32_ref(m.indptr, m.indices, weighted ? m.counts : NULL, h, G, ldg);
-    sparse_gram_i32_ref(m.indptr + h, m.indices, weighted ? m.counts : NULL, n - h, G, ldg);
+    sparse_gram_i32_ref(m.indptr, m.indices, weighted ? m.counts : NULL, h, 0, (int32_t)p, G,
+                        ldg);
+    sparse_gram_i32_ref(m.indptr + h, m.indices, weighted ? m.counts : NULL, n - h, 0,
+                        (int32_t)p, G, ldg);
     for (size_t i = 0; i < p; ++i)
         for (size_t j = 0; j < ldg && i * ldg + j < p * ldg; ++j) {
             int64_t want = j >= i && j < p ? W[i * p + j] : GUARD32;
@@ -640,6 +642,39 @@ static void check_gram_i32(size_t n, size_t p, size_t k, int weighted)
         if (ct != xtxt)
             fail_msg("sparse_gram_i32: (C t)[%zu] = %lld but (Xᵀ(X t))[%zu] = %lld", i,
                      (long long)ct, i, (long long)xtxt);
+    }
+
+    /* Bands: rows [lo, hi) of the triangle, stored from column lo on with a padded ldb, in
+     * three bands that tile [0, p) plus an empty band; every written cell equals the whole
+     * triangle's, and nothing outside the band's upper part is touched. */
+    {
+        const int32_t cuts[4] = {0, (int32_t)(p / 3), (int32_t)(p - p / 4), (int32_t)p};
+        for (int bnd = 0; bnd < 4; ++bnd) {
+            const int32_t lo = bnd < 3 ? cuts[bnd] : (int32_t)p, hi = bnd < 3 ? cuts[bnd + 1]
+                                                                              : (int32_t)p;
+            const size_t rows = (size_t)(hi - lo), ldb = p - (size_t)lo + 2;
+            int32_t *B = malloc((rows * ldb + 1) * sizeof *B);
+            assert_non_null(B);
+            for (size_t i = 0; i < rows * ldb + 1; ++i)
+                B[i] = GUARD32;
+            for (size_t i = 0; i < rows; ++i)
+                for (size_t j = i; j < p - (size_t)lo; ++j)
+                    B[i * ldb + j] = 0;
+            sparse_gram_i32_ref(m.indptr, m.indices, weighted ? m.counts : NULL, n, lo, hi, B,
+                                ldb);
+            for (size_t i = 0; i < rows; ++i)
+                for (size_t j = 0; j < ldb; ++j) {
+                    size_t gi = (size_t)lo + i, gj = (size_t)lo + j;
+                    int64_t want = j >= i && gj < p ? W[gi * p + gj] : GUARD32;
+                    if (B[i * ldb + j] != want)
+                        fail_msg("sparse_gram_i32 band [%d, %d) (%s): n %zu p %zu: G[%zu][%zu] "
+                                 "= %d, want %lld",
+                                 lo, hi, weighted ? "frequency" : "presence", n, p, gi, gj,
+                                 B[i * ldb + j], (long long)want);
+                }
+            assert_int_equal(B[rows * ldb], GUARD32);
+            free(B);
+        }
     }
 
     /* Bitset path, presence: the same counts from the active table's kernels. */
@@ -756,7 +791,7 @@ static void test_sparse_gram_f64(void **state)
     int32_t *Gi = calloc(40 * 40, sizeof *Gi);
     assert_true(Gd && Gi);
     sparse_gram_f64_ref(m.indptr, m.indices, NULL, NULL, 500, Gd, 40);
-    sparse_gram_i32_ref(m.indptr, m.indices, NULL, 500, Gi, 40);
+    sparse_gram_i32_ref(m.indptr, m.indices, NULL, 500, 0, 40, Gi, 40);
     for (size_t i = 0; i < 40 * 40; ++i)
         assert_true(Gd[i] == (double)Gi[i]);
     free(Gd);

@@ -63,6 +63,12 @@ void skm_time_iso8601(char out[32]);
 void *skm_malloc_array(size_t n, size_t size);
 void *skm_calloc_array(size_t n, size_t size);
 void *skm_realloc_array(void *p, size_t n, size_t size);
+/* 64-byte aligned (a cache line; what the bitset kernels want), size rounded up to a multiple
+ * of 64, not zeroed. Free with free(). */
+void *skm_aligned_array(size_t n, size_t size);
+
+/* The CPUs this process may run on (its affinity mask; else the online CPUs), at least 1. */
+int skm_cpu_count(void);
 char *skm_strdup(const char *s);
 char *skm_strndup(const char *s, size_t n);
 

@@ -1,10 +1,13 @@
 /*
- * util.c — checked allocation, the growable byte buffer and UTF-8 validation/encoding.
+ * util.c — checked allocation, the CPU count, the growable byte buffer and UTF-8 validation/encoding.
  */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 
@@ -22,6 +25,26 @@ void *skm_calloc_array(size_t n, size_t size)
     if (__builtin_mul_overflow(n, size, &bytes))
         return NULL;
     return calloc(bytes ? n : 1, bytes ? size : 1);
+}
+
+void *skm_aligned_array(size_t n, size_t size)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(n, size, &bytes) || bytes > SIZE_MAX - 63)
+        return NULL;
+    void *p = NULL;
+    return posix_memalign(&p, 64, bytes ? (bytes + 63) / 64 * 64 : 64) == 0 ? p : NULL;
+}
+
+int skm_cpu_count(void)
+{
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n < 1024 ? n : 1024) : 1;
 }
 
 void *skm_realloc_array(void *p, size_t n, size_t size)

@@ -26,26 +26,24 @@
  * library, so h5py and h5dump read the file without plugins. The vlen /postings/id column gets
  * deflate only: HDF5 refuses Fletcher-32 on variable-length types.
  *
- * Atomicity. Everything goes to "<dir>/.<name>.tmp.<pid>" (created with H5F_ACC_EXCL); finish
- * closes it, fsyncs it, renames it over the final path and fsyncs the directory. Any failure
- * closes every handle and unlinks the temporary file, so the final path is never half-written.
+ * Atomicity (h5out.h). Everything goes to "<dir>/.<name>.tmp.<pid>" (created with H5F_ACC_EXCL);
+ * finish closes it, fsyncs it, renames it over the final path and fsyncs the directory. Any
+ * failure closes every handle and unlinks the temporary file, so the final path is never
+ * half-written.
  *
  * Every append is validated (CSR structure, code ranges) before anything is written, and finish
  * checks the codes and column indices against the level tables and the vocabulary, so a bug
  * upstream cannot produce a store that violates the schema.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <hdf5.h>
 #include <zlib.h>
 
+#include "h5out.h"
 #include "h5util.h"
 #include "skm_build.h"
 #include "store_write.h"
@@ -114,19 +112,14 @@ static const pcol_spec pcols[PC_COUNT] = {
 
 struct skm_storew {
     skm_ctx *ctx;
-    char *final_path;
-    char *tmp_path;
-    char *dir;
-    int tmp_created; /* we own tmp_path and must unlink it unless renamed */
+    skm_h5_out out;  /* the file, its paths and the string type */
     int compression;
     int has_id;
     int failed;      /* status of a failed append: later calls refuse to go on */
     char created[32];
-    hid_t file;
     hid_t g_postings, g_skills, g_matrix, g_prov, g_params;
     hid_t d_post[PC_COUNT];
     hid_t d_indptr, d_indices, d_counts;
-    hid_t t_str;     /* vlen UTF-8 string type */
     int64_t n_rows;
     int64_t nnz;
     /* Ranges seen so far, checked against the metadata at finish. */
@@ -162,20 +155,13 @@ static hid_t mem_type(int kind)
 
 static int h5fail(skm_storew *w, const char *action, const char *path)
 {
-    return skm_h5_fail(w->ctx, SKM_EHDF5, w->final_path, action, path);
+    return skm_h5_out_fail(&w->out, action, path);
 }
 
-/* `description` (required, non-empty) and `units` (optional) attributes of a dataset. */
 static int describe(skm_storew *w, hid_t obj, const char *path, const char *desc,
                     const char *units)
 {
-    if (!desc || !*desc) /* the schema requires a description on every dataset */
-        return skm_error(w->ctx, SKM_EINVAL, "%s: internal error: empty description for %s",
-                         w->final_path, path);
-    int rc = skm_h5_attr_str(w->ctx, w->final_path, obj, path, "description", desc);
-    if (rc == SKM_OK && units)
-        rc = skm_h5_attr_str(w->ctx, w->final_path, obj, path, "units", units);
-    return rc;
+    return skm_h5_describe(&w->out, obj, path, desc, units);
 }
 
 static int close_id(hid_t *id, herr_t (*fn)(hid_t))
@@ -187,7 +173,8 @@ static int close_id(hid_t *id, herr_t (*fn)(hid_t))
     return ok;
 }
 
-/* Close every HDF5 handle. Returns 0 if any close failed (recorded when `report`). */
+/* Close every dataset and group (the file is w->out's). Returns 0 if any close failed (recorded
+ * when `report`). */
 static int close_all(skm_storew *w, int report)
 {
     int ok = 1;
@@ -201,26 +188,13 @@ static int close_all(skm_storew *w, int report)
     ok &= close_id(&w->g_matrix, H5Gclose);
     ok &= close_id(&w->g_prov, H5Gclose);
     ok &= close_id(&w->g_params, H5Gclose);
-    ok &= close_id(&w->t_str, H5Tclose);
-    if (!ok && report) {
+    if (!ok && report)
         h5fail(w, "closing", "datasets and groups");
-        report = 0;
-    }
-    if (w->file >= 0) {
-        int fok = H5Fclose(w->file) >= 0;
-        w->file = -1;
-        if (!fok && report)
-            h5fail(w, "closing", "the file");
-        ok &= fok;
-    }
     return ok;
 }
 
 static void storew_free(skm_storew *w)
 {
-    free(w->final_path);
-    free(w->tmp_path);
-    free(w->dir);
     free(w->ip_scratch);
     free(w->str_scratch);
     free(w);
@@ -234,8 +208,7 @@ void skm_storew_abort(skm_storew *w)
     skm_h5_quiet_begin(&q);
     close_all(w, 0);
     skm_h5_quiet_end(&q);
-    if (w->tmp_created)
-        (void)unlink(w->tmp_path);
+    skm_h5_out_abort(&w->out);
     storew_free(w);
 }
 
@@ -283,45 +256,12 @@ static int append_1d(skm_storew *w, hid_t d, const char *path, hid_t memtype, hs
     return rc;
 }
 
-/* A fixed-size 1-D (n_cols == 0) or 2-D (n × n_cols, row-major) dataset written in one go (n may
- * be 0). memtype == t_str: `buf` is an array of string pointers, NULL entries written as ""
- * (buf itself may be NULL: all ""). */
 static int write_array(skm_storew *w, hid_t loc, const char *name, const char *path, hid_t ftype,
                        hid_t memtype, size_t n, size_t n_cols, const void *buf, const char *desc,
                        const char *units)
 {
-    int rc = SKM_OK;
-    hsize_t dims[2] = {n, n_cols};
-    hid_t sp = -1, d = -1;
-    size_t total = n_cols ? n * n_cols : n;
-    const char **tmp = NULL;
-    if (memtype == w->t_str && total > 0) {
-        /* HDF5 would store a NULL pointer as a null reference; h5py reads that as b''. Write
-         * real empty strings so every element is a str. */
-        const char *const *s = buf;
-        if (!(tmp = skm_malloc_array(total, sizeof *tmp)))
-            return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory writing %s", w->final_path,
-                             path);
-        for (size_t i = 0; i < total; ++i)
-            tmp[i] = s && s[i] ? s[i] : "";
-        buf = tmp;
-    }
-    if ((sp = H5Screate_simple(n_cols ? 2 : 1, dims, NULL)) < 0 ||
-        (d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
-        rc = h5fail(w, "creating", path);
-        goto done;
-    }
-    if (total > 0 && H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-        rc = h5fail(w, "writing", path);
-        goto done;
-    }
-    rc = describe(w, d, path, desc, units);
-done:
-    if (d >= 0 && H5Dclose(d) < 0 && rc == SKM_OK)
-        rc = h5fail(w, "closing", path);
-    skm_h5_close(sp);
-    free(tmp);
-    return rc;
+    return skm_h5_write_array(&w->out, loc, name, path, ftype, memtype, n, n_cols, buf, desc,
+                              units);
 }
 
 static int write_fixed(skm_storew *w, hid_t loc, const char *name, const char *path, hid_t ftype,
@@ -333,76 +273,22 @@ static int write_fixed(skm_storew *w, hid_t loc, const char *name, const char *p
 
 static int create_group(skm_storew *w, const char *path, const char *desc, hid_t *out)
 {
-    if ((*out = H5Gcreate2(w->file, path, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
-        return h5fail(w, "creating group", path);
-    return describe(w, *out, path, desc, NULL);
-}
-
-/* Split final_path into directory and base name and build the temporary path. */
-static int make_paths(skm_storew *w, const char *final_path)
-{
-    const char *slash = strrchr(final_path, '/');
-    const char *base = slash ? slash + 1 : final_path;
-    if (!*base)
-        return skm_error(w->ctx, SKM_EINVAL, "%s: output path names a directory, not a file",
-                         final_path);
-    w->final_path = skm_strdup(final_path);
-    if (slash == final_path)
-        w->dir = skm_strdup("/");
-    else
-        w->dir = slash ? skm_strndup(final_path, (size_t)(slash - final_path)) : skm_strdup(".");
-    skm_buf b = {0};
-    int rc = SKM_OK;
-    if (!w->final_path || !w->dir)
-        rc = SKM_ENOMEM;
-    else if (slash)
-        rc = skm_buf_printf(&b, "%.*s/.%s.tmp.%ld", (int)(slash - final_path), final_path, base,
-                            (long)getpid());
-    else
-        rc = skm_buf_printf(&b, ".%s.tmp.%ld", base, (long)getpid());
-    if (rc != SKM_OK) {
-        skm_buf_free(&b);
-        return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory", final_path);
-    }
-    w->tmp_path = b.ptr;
-    return SKM_OK;
+    return skm_h5_create_group(&w->out, w->out.file, path, path, desc, out);
 }
 
 static int storew_open(skm_storew *w, const char *final_path, const skm_storew_params *params)
 {
     int rc;
-    if ((rc = make_paths(w, final_path)) != SKM_OK)
+    if ((rc = skm_h5_out_create(w->ctx, final_path, &w->out)) != SKM_OK)
         return rc;
-    struct stat st;
-    if (lstat(w->tmp_path, &st) == 0)
-        return skm_error(w->ctx, SKM_EIO,
-                         "%s: temporary file %s already exists (left by an interrupted run with "
-                         "the same process id?); remove it and retry",
-                         w->final_path, w->tmp_path);
-    /* EXCL: never clobber a file we did not create, even if one appears after the check.
-     * CLOSE_SEMI: H5Fclose fails if any object is still open, instead of silently keeping the
-     * file open (and unwritten) until exit, so a handle leak cannot pass for a finished store. */
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0) {
-        skm_h5_close(fapl);
-        return h5fail(w, "creating", "the file access properties");
-    }
-    w->file = H5Fcreate(w->tmp_path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
-    if (w->file < 0)
-        return skm_h5_fail(w->ctx, SKM_EIO, w->final_path, "creating temporary file",
-                           w->tmp_path);
-    w->tmp_created = 1;
-    if ((w->t_str = skm_h5_vlen_str()) < 0)
-        return h5fail(w, "creating", "the string type");
 
     /* Root attributes: identify the file before anything else. */
     skm_time_iso8601(w->created);
     int32_t version[2] = {SKM_SCHEMA_MAJOR, SKM_SCHEMA_MINOR};
-    if ((rc = skm_h5_attr_str(w->ctx, w->final_path, w->file, "/", "format", "skillmat")) ||
-        (rc = skm_h5_attr_num(w->ctx, w->final_path, w->file, "/", "schema_version",
+    if ((rc = skm_h5_attr_str(w->ctx, w->out.final_path, w->out.file, "/", "format", "skillmat")) ||
+        (rc = skm_h5_attr_num(w->ctx, w->out.final_path, w->out.file, "/", "schema_version",
                               H5T_STD_I32LE, H5T_NATIVE_INT32, 2, version)) ||
-        (rc = skm_h5_attr_str(w->ctx, w->final_path, w->file, "/", "created", w->created)))
+        (rc = skm_h5_attr_str(w->ctx, w->out.final_path, w->out.file, "/", "created", w->created)))
         return rc;
 
     if ((rc = create_group(w, "/postings", "One row per posting: the posting columns",
@@ -415,7 +301,7 @@ static int storew_open(skm_storew *w, const char *final_path, const skm_storew_p
                            &w->g_prov)))
         return rc;
     /* No description here: every attribute of /parameters is an option. */
-    if ((w->g_params = H5Gcreate2(w->file, "/parameters", H5P_DEFAULT, H5P_DEFAULT,
+    if ((w->g_params = H5Gcreate2(w->out.file, "/parameters", H5P_DEFAULT, H5P_DEFAULT,
                                   H5P_DEFAULT)) < 0)
         return h5fail(w, "creating group", "/parameters");
 
@@ -426,7 +312,7 @@ static int storew_open(skm_storew *w, const char *final_path, const skm_storew_p
         const char *name = c < SKM_CAT_COUNT ? skm_cat_names[c] : pcols[c].name;
         snprintf(path, sizeof path, "/postings/%s", name);
         int kind = c < SKM_CAT_COUNT ? K_I32 : pcols[c].kind;
-        hid_t ft = kind == K_STR ? w->t_str : file_type(kind);
+        hid_t ft = kind == K_STR ? w->out.t_str : file_type(kind);
         if ((rc = create_ext(w, w->g_postings, name, path, ft,
                              kind == K_STR ? CHUNK_ID : CHUNK_POSTINGS, kind != K_STR,
                              &w->d_post[c])))
@@ -480,10 +366,11 @@ int skm_storew_open(skm_ctx *ctx, const char *final_path, const skm_storew_param
     w->ctx = ctx;
     w->compression = params->compression;
     w->has_id = params->has_id != 0;
-    w->file = w->g_postings = w->g_skills = w->g_matrix = w->g_prov = w->g_params = -1;
+    w->out.file = w->out.t_str = -1;
+    w->g_postings = w->g_skills = w->g_matrix = w->g_prov = w->g_params = -1;
     for (int i = 0; i < PC_COUNT; ++i)
         w->d_post[i] = -1;
-    w->d_indptr = w->d_indices = w->d_counts = w->t_str = -1;
+    w->d_indptr = w->d_indices = w->d_counts = -1;
     w->max_index = -1;
     w->max_source_file = -1;
     for (int c = 0; c < SKM_CAT_COUNT; ++c)
@@ -503,7 +390,7 @@ int skm_storew_open(skm_ctx *ctx, const char *final_path, const skm_storew_param
 /* Reject a block that would break the schema, before anything of it is written. */
 static int check_block(skm_storew *w, const skm_posting_block *b)
 {
-    const char *f = w->final_path;
+    const char *f = w->out.final_path;
     int64_t row = w->n_rows;
     if (!b->indptr || b->indptr[0] != 0)
         return skm_error(w->ctx, SKM_EINVAL, "%s: block at row %lld: indptr must start at 0", f,
@@ -580,14 +467,14 @@ static int storew_append(skm_storew *w, const skm_posting_block *b)
             if (n > w->str_cap) {
                 const char **p = skm_realloc_array(w->str_scratch, n, sizeof *p);
                 if (!p)
-                    return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory", w->final_path);
+                    return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory", w->out.final_path);
                 w->str_scratch = p;
                 w->str_cap = n;
             }
             for (size_t i = 0; i < n; ++i)
                 w->str_scratch[i] = b->id[i] ? b->id[i] : "";
             data = w->str_scratch;
-            mt = w->t_str;
+            mt = w->out.t_str;
         } else {
             mt = mem_type(pcols[c].kind);
             switch (c) {
@@ -612,7 +499,7 @@ static int storew_append(skm_storew *w, const skm_posting_block *b)
     if (n > w->ip_cap) {
         int64_t *p = skm_realloc_array(w->ip_scratch, n, sizeof *p);
         if (!p)
-            return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory", w->final_path);
+            return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory", w->out.final_path);
         w->ip_scratch = p;
         w->ip_cap = n;
     }
@@ -650,7 +537,7 @@ int skm_storew_append(skm_storew *w, const skm_posting_block *b)
 
 static int check_meta(skm_storew *w, const skm_store_meta *m)
 {
-    const char *f = w->final_path;
+    const char *f = w->out.final_path;
     for (int c = 0; c < SKM_CAT_COUNT; ++c) {
         if (m->n_levels[c] > 0 && !m->levels[c])
             return skm_error(w->ctx, SKM_EINVAL, "%s: no %s levels", f, skm_cat_names[c]);
@@ -688,7 +575,7 @@ static int write_u64_as_i64(skm_storew *w, const char *name, const char *path, s
 {
     int64_t *tmp = skm_calloc_array(n, sizeof *tmp);
     if (!tmp)
-        return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory", w->final_path);
+        return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory", w->out.final_path);
     for (size_t i = 0; v && i < n; ++i)
         tmp[i] = v[i] > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v[i];
     int rc = write_fixed(w, w->g_prov, name, path, H5T_STD_I64LE, H5T_NATIVE_INT64, n, tmp, desc,
@@ -700,7 +587,7 @@ static int write_u64_as_i64(skm_storew *w, const char *name, const char *path, s
 static int write_meta(skm_storew *w, const skm_store_meta *m)
 {
     int rc;
-    const char *f = w->final_path;
+    const char *f = w->out.final_path;
     char path[96], name[64], desc[256];
 
     for (int c = 0; c < SKM_CAT_COUNT; ++c) {
@@ -710,7 +597,7 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
                  "Distinct values of the %s in first-seen order; /postings/%s holds indices "
                  "into this table",
                  cat_nouns[c], skm_cat_names[c]);
-        if ((rc = write_fixed(w, w->g_postings, name, path, w->t_str, w->t_str, m->n_levels[c],
+        if ((rc = write_fixed(w, w->g_postings, name, path, w->out.t_str, w->out.t_str, m->n_levels[c],
                               m->levels[c], desc, NULL)))
             return rc;
     }
@@ -729,12 +616,12 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
         (rc = skm_h5_attr_str(w->ctx, f, w->g_matrix, "/matrix", "format", "csr")))
         return rc;
 
-    if ((rc = write_fixed(w, w->g_skills, "name", "/skills/name", w->t_str, w->t_str, m->n_skills,
+    if ((rc = write_fixed(w, w->g_skills, "name", "/skills/name", w->out.t_str, w->out.t_str, m->n_skills,
                           m->skill_names,
                           "Canonical (normalised) skill name of each matrix column, in "
                           "first-seen order",
                           NULL)) ||
-        (rc = write_fixed(w, w->g_skills, "category", "/skills/category", w->t_str, w->t_str,
+        (rc = write_fixed(w, w->g_skills, "category", "/skills/category", w->out.t_str, w->out.t_str,
                           m->n_skills, m->skill_categories,
                           "Category of each skill from the taxonomy; \"\" when none", NULL)) ||
         (rc = write_fixed(w, w->g_skills, "doc_freq", "/skills/doc_freq", H5T_STD_I64LE,
@@ -767,14 +654,14 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
         return rc;
 
     size_t ni = m->n_inputs;
-    if ((rc = write_fixed(w, w->g_prov, "input_files", "/provenance/input_files", w->t_str,
-                          w->t_str, ni, m->input_paths,
+    if ((rc = write_fixed(w, w->g_prov, "input_files", "/provenance/input_files", w->out.t_str,
+                          w->out.t_str, ni, m->input_paths,
                           "Input files in the order read, as given on the command line", NULL)) ||
-        (rc = write_fixed(w, w->g_prov, "input_sha256", "/provenance/input_sha256", w->t_str,
-                          w->t_str, ni, m->input_sha256,
+        (rc = write_fixed(w, w->g_prov, "input_sha256", "/provenance/input_sha256", w->out.t_str,
+                          w->out.t_str, ni, m->input_sha256,
                           "SHA-256 of each input file as stored (lower-case hex)", NULL)) ||
-        (rc = write_fixed(w, w->g_prov, "input_format", "/provenance/input_format", w->t_str,
-                          w->t_str, ni, m->input_format,
+        (rc = write_fixed(w, w->g_prov, "input_format", "/provenance/input_format", w->out.t_str,
+                          w->out.t_str, ni, m->input_format,
                           "Format of each input: csv or jsonl, with +gzip when compressed",
                           NULL)) ||
         (rc = write_u64_as_i64(w, "input_bytes", "/provenance/input_bytes", ni, m->input_bytes,
@@ -792,12 +679,12 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
     const char *roles[SKM_COL_COUNT];
     for (int i = 0; i < SKM_COL_COUNT; ++i)
         roles[i] = skm_col_name(i);
-    if ((rc = write_fixed(w, w->g_prov, "column_roles", "/provenance/column_roles", w->t_str,
-                          w->t_str, SKM_COL_COUNT, roles,
+    if ((rc = write_fixed(w, w->g_prov, "column_roles", "/provenance/column_roles", w->out.t_str,
+                          w->out.t_str, SKM_COL_COUNT, roles,
                           "Names of the column roles, indexing the columns of input_columns",
                           NULL)) ||
-        (rc = write_array(w, w->g_prov, "input_columns", "/provenance/input_columns", w->t_str,
-                          w->t_str, ni, SKM_COL_COUNT, m->input_columns,
+        (rc = write_array(w, w->g_prov, "input_columns", "/provenance/input_columns", w->out.t_str,
+                          w->out.t_str, ni, SKM_COL_COUNT, m->input_columns,
                           "Input column (header name or JSON key) used for each role in each "
                           "input file; \"\" when the role had no column",
                           NULL)))
@@ -809,8 +696,8 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
         if (!reasons[i])
             reasons[i] = "unknown";
     }
-    if ((rc = write_fixed(w, w->g_prov, "skipped_reason", "/provenance/skipped_reason", w->t_str,
-                          w->t_str, SKM_SKIP_COUNT, reasons,
+    if ((rc = write_fixed(w, w->g_prov, "skipped_reason", "/provenance/skipped_reason", w->out.t_str,
+                          w->out.t_str, SKM_SKIP_COUNT, reasons,
                           "Names of the skip reasons, indexed like skipped_count", NULL)) ||
         (rc = write_u64_as_i64(w, "skipped_count", "/provenance/skipped_count", SKM_SKIP_COUNT,
                                m->skipped_by_reason,
@@ -825,37 +712,14 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
     return SKM_OK;
 }
 
-static int fsync_path(skm_storew *w, const char *path, int is_dir)
-{
-    int fd = open(path, O_RDONLY | (is_dir ? O_DIRECTORY : 0));
-    if (fd < 0)
-        return skm_error(w->ctx, SKM_EIO, "%s: cannot open %s to sync it: %s", w->final_path,
-                         path, strerror(errno));
-    int rc = SKM_OK;
-    if (fsync(fd) != 0 && !(is_dir && (errno == EINVAL || errno == EBADF)))
-        rc = skm_error(w->ctx, SKM_EIO, "%s: fsync of %s failed: %s", w->final_path, path,
-                       strerror(errno));
-    close(fd);
-    return rc;
-}
-
 static int storew_finish(skm_storew *w, const skm_store_meta *m)
 {
     int rc;
     if ((rc = check_meta(w, m)) || (rc = write_meta(w, m)))
         return rc;
-    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-        return h5fail(w, "flushing", "the file");
     if (!close_all(w, 1))
         return skm_ctx_errcode(w->ctx) ? skm_ctx_errcode(w->ctx) : SKM_EHDF5;
-    if ((rc = fsync_path(w, w->tmp_path, 0)))
-        return rc;
-    if (rename(w->tmp_path, w->final_path) != 0)
-        return skm_error(w->ctx, SKM_EIO, "%s: cannot rename %s into place: %s", w->final_path,
-                         w->tmp_path, strerror(errno));
-    w->tmp_created = 0; /* it is the final file now */
-    /* Make the rename itself durable. Some file systems cannot sync a directory (EINVAL). */
-    return fsync_path(w, w->dir, 1);
+    return skm_h5_out_commit(&w->out);
 }
 
 int skm_storew_finish(skm_storew *w, const skm_store_meta *meta)
@@ -866,7 +730,7 @@ int skm_storew_finish(skm_storew *w, const skm_store_meta *meta)
     if (rc != SKM_OK) {
         /* nothing more to do than clean up */
     } else if (!meta) {
-        rc = skm_error(w->ctx, SKM_EINVAL, "%s: no store metadata", w->final_path);
+        rc = skm_error(w->ctx, SKM_EINVAL, "%s: no store metadata", w->out.final_path);
     } else {
         skm_h5_quiet q;
         skm_h5_quiet_begin(&q);

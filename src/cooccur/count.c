@@ -1,0 +1,389 @@
+/*
+ * count.c — the co-occurrence counter (see count.h): per-block choice of path by a cost model,
+ * rows split among threads by pair work, per-thread int32 accumulators with int64 flushes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../kernels/kernels.h"
+#include "count.h"
+
+/* A row whose count exceeds this overflows int32 on its own diagonal (46341^2 > INT32_MAX). */
+#define MAX_WEIGHT 46340
+
+/* Largest skill count for which the bitset path may be used (its per-thread p x p uint64 result
+ * is 32 MiB at 2048; above that the pair path wins by far anyway). */
+#define BITSET_MAX_P 2048
+
+/* ---- the cost model ----------------------------------------------------------------------
+ * Nanoseconds per unit on one core, measured on the development machine (AMD Zen 4, bench
+ * bench_cooccur; docs/benchmarks.md, "Co-occurrence"). Only the ratio of the two paths' costs
+ * matters for the choice, so a machine uniformly faster or slower chooses the same way. */
+
+/* pairs: one scatter add per pair; the price depends on where the accumulator lives. */
+static double ns_per_pair(size_t acc_bytes)
+{
+    if (acc_bytes <= (size_t)512 << 10)
+        return 0.60; /* in L2 */
+    if (acc_bytes <= (size_t)16 << 20)
+        return 1.10; /* in L3 */
+    return 2.00;     /* DRAM */
+}
+
+/* bitset: per 64-bit word of an AND-popcount of two skills, by kernel level. */
+static double ns_per_word(const char *isa)
+{
+    if (strncmp(isa, "avx512", 6) == 0)
+        return 0.060;
+    if (strncmp(isa, "avx2", 4) == 0)
+        return 0.140;
+    return 0.450;
+}
+#define NS_PER_SET 1.0    /* csr_to_bitsets: one OR per non-zero (scatter) */
+#define NS_PER_ZERO 0.03  /* memset of the bitsets, per word */
+
+const char *skm_cooc_path_name(int path)
+{
+    switch (path) {
+    case SKM_COOC_AUTO: return "auto";
+    case SKM_COOC_PAIRS: return "pairs";
+    case SKM_COOC_BITSET: return "bitset";
+    }
+    return "?";
+}
+
+/* One thread's accumulators and its share of the current block. */
+typedef struct tstate {
+    int32_t *acc;      /* (hi - lo) x ld int32 */
+    int64_t *acc64;    /* flushed totals, allocated at the first flush */
+    uint64_t bound;    /* upper bound on any entry of acc */
+    uint64_t *C;       /* bitset path: p x p uint64 (upper triangle), allocated at first use */
+    uint64_t *bits;    /* bitset path: p x ldbits words */
+    uint64_t flushes;
+    /* the job */
+    const int64_t *indptr;
+    const int32_t *indices, *counts;
+    size_t n_rows;
+    int path;
+    int rc;            /* SKM_OK, SKM_ELIMIT, SKM_ENOMEM */
+    size_t bad_row;    /* the row of an SKM_ELIMIT, relative to the job */
+    int32_t bad_count;
+} tstate;
+
+struct skm_cooc_counter {
+    skm_ctx *ctx;
+    skm_cooc_counter_params par;
+    size_t ld;          /* p - lo */
+    size_t band_cells;  /* (hi - lo) * ld */
+    size_t ldbits;      /* bitset stride, words: a multiple of 8 plus 8 */
+    size_t chunk_rows;  /* rows per bitset chunk: 64 * (ldbits - 8) */
+    const struct skm_kernels *k;
+    int bitset_ok;      /* the bitset path may run */
+    tstate *ts;
+    skm_worker *workers; /* threads - 1 */
+    skm_cooc_counter_stats st;
+};
+
+static size_t bitset_ldbits(size_t p)
+{
+    /* About 512 KiB of bitsets per chunk (half of a Zen 4 L2), 8..1024 words per skill. */
+    size_t w = ((size_t)64 << 10) / (p ? p : 1);
+    w = w < 8 ? 8 : w > 1024 ? 1024 : w;
+    return w / 8 * 8 + 8;
+}
+
+static int check_params(skm_ctx *ctx, const skm_cooc_counter_params *q)
+{
+    if (q->p > INT32_MAX || q->lo < 0 || q->lo > q->hi || (size_t)q->hi > q->p ||
+        q->threads < 1 || q->threads > 1024 || q->path < SKM_COOC_AUTO ||
+        q->path > SKM_COOC_BITSET)
+        return skm_error(ctx, SKM_EINVAL,
+                         "co-occurrence counter: bad parameters (p %zu, band [%d, %d), %d "
+                         "threads, path %d)",
+                         q->p, (int)q->lo, (int)q->hi, q->threads, q->path);
+    if (q->path == SKM_COOC_BITSET &&
+        (q->lo != 0 || (size_t)q->hi != q->p || q->weighted || q->p > BITSET_MAX_P))
+        return skm_error(ctx, SKM_EINVAL,
+                         "the bitset path counts presence over the whole triangle of at most "
+                         "%d skills (asked: p %zu, band [%d, %d), %s)",
+                         BITSET_MAX_P, q->p, (int)q->lo, (int)q->hi,
+                         q->weighted ? "frequency-weighted" : "presence");
+    return SKM_OK;
+}
+
+static int bitset_possible(const skm_cooc_counter_params *q)
+{
+    return q->path != SKM_COOC_PAIRS && q->lo == 0 && (size_t)q->hi == q->p && !q->weighted &&
+           q->p <= BITSET_MAX_P && q->p > 0;
+}
+
+size_t skm_cooc_counter_bytes(const skm_cooc_counter_params *q)
+{
+    size_t cells = (size_t)(q->hi - q->lo) * (q->p - (size_t)q->lo);
+    size_t per_thread = cells * sizeof(int32_t);
+    if (bitset_possible(q))
+        per_thread += q->p * q->p * sizeof(uint64_t) + q->p * bitset_ldbits(q->p) * 8;
+    return per_thread * (size_t)(q->threads > 0 ? q->threads : 1);
+}
+
+/* ---- a thread's work ------------------------------------------------------------------- */
+
+static void flush(const skm_cooc_counter *c, tstate *t)
+{
+    for (size_t i = 0; i < c->band_cells; ++i)
+        t->acc64[i] += t->acc[i];
+    memset(t->acc, 0, c->band_cells * sizeof *t->acc);
+    t->bound = 0;
+    ++t->flushes;
+}
+
+static int run_pairs(const skm_cooc_counter *c, tstate *t)
+{
+    const struct skm_cooc_counter_params *q = &c->par;
+    const int32_t *w = q->weighted ? t->counts : NULL;
+    size_t r = 0;
+    while (r < t->n_rows) {
+        /* The longest run of rows from r that cannot push an entry past INT32_MAX. */
+        uint64_t room = (uint64_t)INT32_MAX - t->bound, used = 0;
+        size_t e = r;
+        if (!w) {
+            e = r + (t->n_rows - r < room ? t->n_rows - r : (size_t)room);
+            used = e - r;
+        } else {
+            for (; e < t->n_rows; ++e) {
+                int32_t m = 0;
+                for (int64_t k = t->indptr[e]; k < t->indptr[e + 1]; ++k)
+                    m = w[k] > m ? w[k] : m;
+                if (m > MAX_WEIGHT) {
+                    t->bad_row = e;
+                    t->bad_count = m;
+                    return SKM_ELIMIT;
+                }
+                uint64_t b = (uint64_t)m * (uint64_t)m;
+                if (used + b > room)
+                    break;
+                used += b;
+            }
+        }
+        if (e == r) { /* no room for the next row: flush, then go on */
+            if (!t->acc64 &&
+                !(t->acc64 = skm_calloc_array(c->band_cells, sizeof *t->acc64)))
+                return SKM_ENOMEM;
+            flush(c, t);
+            continue;
+        }
+        c->k->sparse_gram_i32(t->indptr + r, t->indices, w, e - r, q->lo, q->hi, t->acc, c->ld);
+        t->bound += used;
+        r = e;
+    }
+    return SKM_OK;
+}
+
+static int run_bitset(const skm_cooc_counter *c, tstate *t)
+{
+    const size_t p = c->par.p, ldb = c->ldbits, TILE = 64;
+    if (!t->C) {
+        t->C = skm_calloc_array(p * p, sizeof *t->C);
+        t->bits = skm_aligned_array(p * ldb, sizeof *t->bits);
+        if (!t->C || !t->bits)
+            return SKM_ENOMEM;
+    }
+    for (size_t r = 0; r < t->n_rows; r += c->chunk_rows) {
+        size_t nr = t->n_rows - r < c->chunk_rows ? t->n_rows - r : c->chunk_rows;
+        size_t nw = (nr + 63) / 64;
+        memset(t->bits, 0, p * ldb * sizeof *t->bits);
+        c->k->csr_to_bitsets(t->indptr + r, t->indices, nr, t->bits, ldb);
+        for (size_t i = 0; i < p; i += TILE)
+            for (size_t j = i; j < p; j += TILE)
+                c->k->and_popcount_tile(t->bits + i * ldb, ldb, p - i < TILE ? p - i : TILE,
+                                        t->bits + j * ldb, ldb, p - j < TILE ? p - j : TILE, nw,
+                                        t->C + i * p + j, p);
+    }
+    return SKM_OK;
+}
+
+static int run_job(void *arg, void *job)
+{
+    const skm_cooc_counter *c = arg;
+    tstate *t = job;
+    t->rc = t->path == SKM_COOC_BITSET ? run_bitset(c, t) : run_pairs(c, t);
+    return SKM_OK; /* errors travel in t->rc, so that every thread's job still runs */
+}
+
+/* ---- life cycle ----------------------------------------------------------------------- */
+
+int skm_cooc_counter_create(skm_ctx *ctx, const skm_cooc_counter_params *params,
+                            skm_cooc_counter **out)
+{
+    *out = NULL;
+    int rc = check_params(ctx, params);
+    if (rc)
+        return rc;
+    skm_cooc_counter *c = calloc(1, sizeof *c);
+    if (!c)
+        return skm_error(ctx, SKM_ENOMEM, "out of memory");
+    c->ctx = ctx;
+    c->par = *params;
+    c->ld = params->p - (size_t)params->lo;
+    c->band_cells = (size_t)(params->hi - params->lo) * c->ld;
+    c->ldbits = bitset_ldbits(params->p);
+    c->chunk_rows = 64 * (c->ldbits - 8);
+    c->k = skm_kernels_active();
+    c->bitset_ok = bitset_possible(params);
+    const int T = params->threads;
+    c->ts = calloc((size_t)T, sizeof *c->ts);
+    c->workers = calloc((size_t)T, sizeof *c->workers);
+    if (!c->ts || !c->workers)
+        goto nomem;
+    for (int i = 0; i < T; ++i)
+        if (!(c->ts[i].acc = skm_calloc_array(c->band_cells ? c->band_cells : 1, sizeof(int32_t))))
+            goto nomem;
+    for (int i = 1; i < T; ++i)
+        skm_worker_start(&c->workers[i], run_job, c, 1);
+    *out = c;
+    return SKM_OK;
+nomem:
+    skm_cooc_counter_free(c);
+    return skm_error(ctx, SKM_ENOMEM,
+                     "out of memory for the co-occurrence counts (%d threads x %zu x %zu int32)",
+                     T, (size_t)(params->hi - params->lo), c->ld);
+}
+
+void skm_cooc_counter_free(skm_cooc_counter *c)
+{
+    if (!c)
+        return;
+    for (int i = 1; c->workers && i < c->par.threads; ++i)
+        skm_worker_stop(&c->workers[i]);
+    for (int i = 0; c->ts && i < c->par.threads; ++i) {
+        free(c->ts[i].acc);
+        free(c->ts[i].acc64);
+        free(c->ts[i].C);
+        free(c->ts[i].bits);
+    }
+    free(c->ts);
+    free(c->workers);
+    free(c);
+}
+
+/* ---- counting a block ------------------------------------------------------------------ */
+
+/* Pair work of row r within the band: the pairs (k, l >= k) whose first skill is in [lo, hi). */
+static uint64_t row_pairs(const skm_cooc_counter *c, const int64_t *indptr,
+                          const int32_t *indices, size_t r)
+{
+    int64_t k = indptr[r], e = indptr[r + 1];
+    if (c->par.lo == 0 && (size_t)c->par.hi == c->par.p) {
+        uint64_t n = (uint64_t)(e - k);
+        return n * (n + 1) / 2;
+    }
+    uint64_t w = 0;
+    while (k < e && indices[k] < c->par.lo)
+        ++k;
+    for (; k < e && indices[k] < c->par.hi; ++k)
+        w += (uint64_t)(e - k);
+    return w;
+}
+
+int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32_t *indices,
+                         const int32_t *counts, size_t n_rows)
+{
+    if (n_rows == 0)
+        return SKM_OK;
+    const skm_cooc_counter_params *q = &c->par;
+    const int T = q->threads;
+
+    /* Cost of each path for this block. */
+    uint64_t W = 0;
+    for (size_t r = 0; r < n_rows; ++r)
+        W += row_pairs(c, indptr, indices, r);
+    const size_t nnz = (size_t)(indptr[n_rows] - indptr[0]);
+    double cost_pairs = (double)W * ns_per_pair(c->band_cells * sizeof(int32_t));
+    double cost_bits = -1;
+    if (c->bitset_ok) {
+        double p = (double)q->p, words = (double)n_rows / 64.0;
+        double chunks = (double)((n_rows + c->chunk_rows - 1) / c->chunk_rows);
+        cost_bits = p * (p + 1) / 2 * words * ns_per_word(c->k->isa) +
+                    (double)nnz * NS_PER_SET + chunks * p * (double)c->ldbits * NS_PER_ZERO;
+    }
+    int path = q->path;
+    if (path == SKM_COOC_AUTO)
+        path = c->bitset_ok && cost_bits < cost_pairs ? SKM_COOC_BITSET : SKM_COOC_PAIRS;
+    c->st.pairs += (double)W;
+    c->st.est_ns_pairs += cost_pairs;
+    c->st.est_ns_bitset += cost_bits;
+    if (path == SKM_COOC_BITSET) {
+        c->st.rows_bitset += n_rows;
+        c->st.blocks_bitset++;
+    } else {
+        c->st.rows_pairs += n_rows;
+        c->st.blocks_pairs++;
+    }
+
+    /* Split the rows: equal pair work (pairs path) or equal rows (bitset path). */
+    size_t r = 0;
+    uint64_t acc = 0;
+    for (int i = 0; i < T; ++i) {
+        size_t e;
+        if (i == T - 1) {
+            e = n_rows;
+        } else if (path == SKM_COOC_BITSET) {
+            e = n_rows * (size_t)(i + 1) / (size_t)T;
+        } else {
+            const uint64_t goal = W / (uint64_t)T * (uint64_t)(i + 1);
+            for (e = r; e < n_rows && acc < goal; ++e)
+                acc += row_pairs(c, indptr, indices, e);
+        }
+        tstate *t = &c->ts[i];
+        t->indptr = indptr + r;
+        t->indices = indices;
+        t->counts = counts;
+        t->n_rows = e - r;
+        t->path = path;
+        t->rc = SKM_OK;
+        r = e;
+    }
+    for (int i = 1; i < T; ++i)
+        skm_worker_submit(&c->workers[i], &c->ts[i]);
+    run_job(c, &c->ts[0]);
+    for (int i = 1; i < T; ++i)
+        skm_worker_wait(&c->workers[i]);
+
+    size_t row0 = 0;
+    for (int i = 0; i < T; ++i) {
+        const tstate *t = &c->ts[i];
+        if (t->rc == SKM_ELIMIT)
+            return skm_error(c->ctx, SKM_ELIMIT,
+                             "row %zu of the block has a skill count of %d; frequency-weighted "
+                             "co-occurrence takes counts up to %d (their square must fit int32)",
+                             row0 + t->bad_row, (int)t->bad_count, MAX_WEIGHT);
+        if (t->rc != SKM_OK)
+            return skm_error(c->ctx, t->rc, "out of memory for the co-occurrence counter");
+        row0 += t->n_rows;
+    }
+    return SKM_OK;
+}
+
+int64_t skm_cooc_counter_get(const skm_cooc_counter *c, int32_t a, int32_t b)
+{
+    const size_t cell = (size_t)(a - c->par.lo) * c->ld + (size_t)(b - c->par.lo);
+    int64_t n = 0;
+    for (int i = 0; i < c->par.threads; ++i) {
+        const tstate *t = &c->ts[i];
+        n += t->acc[cell];
+        if (t->acc64)
+            n += t->acc64[cell];
+        if (t->C)
+            n += (int64_t)t->C[(size_t)a * c->par.p + (size_t)b];
+    }
+    return n;
+}
+
+void skm_cooc_counter_stats_get(const skm_cooc_counter *c, skm_cooc_counter_stats *out)
+{
+    *out = c->st;
+    out->flushes = 0;
+    for (int i = 0; i < c->par.threads; ++i)
+        out->flushes += c->ts[i].flushes;
+}
