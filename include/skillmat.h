@@ -45,6 +45,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,7 +61,7 @@ extern "C" {
 
 /* Store schema version written by this library; readers accept the same major version. */
 #define SKM_SCHEMA_MAJOR 1
-#define SKM_SCHEMA_MINOR 0
+#define SKM_SCHEMA_MINOR 1
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status codes and the context                                                               */
@@ -329,6 +330,71 @@ typedef enum skm_type {
  * SKM_ENOTFOUND (no such column), SKM_EINVAL (range), SKM_EHDF5. */
 SKM_API int skm_store_read_column(skm_store *st, const char *name, int64_t row0, size_t n, int type,
                                   void *out /* OUT: n values */);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Skill co-occurrence (docs/hdf5-schema.md, /cooccurrence)                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* How the pair counts are computed: chosen per row block by the cost model, or forced. */
+typedef enum skm_cooccur_path {
+    SKM_COOCCUR_PATH_AUTO = 0,
+    SKM_COOCCUR_PATH_PAIRS = 1,  /* sparse pair accumulation */
+    SKM_COOCCUR_PATH_BITSET = 2  /* skill-major bitsets and AND-popcount (presence, p <= 2048) */
+} skm_cooccur_path;
+
+/* Options of skm_cooccur(). Start from skm_cooccur_params_default(). */
+typedef struct skm_cooccur_params {
+    int64_t min_support;     /* a pair is reported when n_ab >= min_support, and only skills with
+                              * n_a >= min_support take part; default 5, at least 1 */
+    size_t top;              /* rows of each top-pairs table (by NPMI, by lift); default 50 */
+    int weighted;            /* also count frequency-weighted n_ab = sum of c_a * c_b */
+    double alpha;            /* validated pairs: BH q-value < alpha; default 0.05, in (0, 1) */
+    int threads;             /* 0: every CPU this process may use */
+    int path;                /* enum skm_cooccur_path; default AUTO */
+    size_t memory_mib;       /* budget for the count accumulators; default 1024 (MiB). A larger
+                              * triangle is counted in bands, one pass over the store each */
+    size_t block_rows;       /* rows read from the store per block; default 65536 */
+    const char *command_line;/* recorded with the results; may be NULL */
+} skm_cooccur_params;
+
+SKM_API skm_cooccur_params skm_cooccur_params_default(void);
+
+/* What a co-occurrence run did. */
+typedef struct skm_cooccur_report {
+    int64_t n_postings;
+    int64_t n_skills;          /* skills in the store */
+    int64_t n_skills_kept;     /* skills with n_a >= min_support */
+    int64_t n_pairs;           /* pairs reported: n_ab >= min_support */
+    uint64_t n_family;         /* hypotheses of the BH correction: pairs of kept skills */
+    int64_t n_validated;       /* reported pairs with q < alpha */
+    int passes;                /* passes over the store (bands of the triangle) */
+    int threads;
+    char path[32];             /* "pairs", "bitset" or "pairs+bitset": what the blocks used */
+    double seconds_count;      /* reading and counting */
+    double seconds;            /* the whole run */
+} skm_cooccur_report;
+
+/* Count every pair of skills in the store at `store_path`, compute the association measures and
+ * significance of each pair above support, and write them under /cooccurrence of the results
+ * file `out_path` (docs/hdf5-schema.md). A results file that already exists keeps its other
+ * groups; the new file replaces it atomically (temporary file, fsync, rename), so `out_path`
+ * holds the old or the new results, never half of them. A file at `out_path` that is not a
+ * skillmat results file (a store, anything else) is refused, never overwritten.
+ *
+ * Returns SKM_OK, SKM_EINVAL (options, or out_path is not a results file), SKM_EFORMAT (a
+ * damaged store: the message names the HDF5 path), SKM_ELIMIT (more than 2^32 - 1 postings; a
+ * frequency count too large for exact weighted counts; the memory budget below one row of the
+ * triangle), SKM_ENOMEM, SKM_EIO, SKM_EHDF5, SKM_EINTERRUPT. */
+SKM_API int skm_cooccur(skm_ctx *ctx, const char *store_path, const char *out_path,
+                        const skm_cooccur_params *params, skm_cooccur_report *report /* OUT */);
+
+/* Print the co-occurrence summary of the results file `results_path` to `out`: the strongest
+ * pairs by NPMI (at most n_top), and when `skill` is given (matched case-insensitively, after the
+ * same normalisation as ingest), the n_top skills most tied to it. SKM_OK, SKM_ENOTFOUND (no
+ * /cooccurrence group, or no such skill: the message suggests close names), SKM_EFORMAT,
+ * SKM_EHDF5, SKM_EIO. */
+SKM_API int skm_cooccur_print(skm_ctx *ctx, const char *results_path, const char *skill,
+                              size_t n_top, FILE *out);
 
 #ifdef __cplusplus
 }

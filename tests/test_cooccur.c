@@ -284,38 +284,58 @@ static void test_bh_hand(void **state)
     double q[6];
     size_t work[12];
     assert_int_equal(skm_cooc_bh_work_len(6), 12);
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, p, 6, q, work), SKM_OK);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, p, 6, 0, q, work), SKM_OK);
     for (int i = 0; i < 6; ++i)
         assert_close(q[i], want[i], 1e-15, 0);
 
     /* m = 0: nothing to do, NULL arrays allowed. m = 1: q = p. */
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, NULL, 0, NULL, NULL), SKM_OK);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, NULL, 0, 0, NULL, NULL), SKM_OK);
     double one = 0.37, q1;
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, &one, 1, &q1, work), SKM_OK);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, &one, 1, 0, &q1, work), SKM_OK);
     assert_close(q1, 0.37, 0, 0);
     /* All NaN: m' = 0, every q NaN. */
     const double nans[2] = {NAN, NAN};
     double qn[2] = {0, 0};
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, nans, 2, qn, work), SKM_OK);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, nans, 2, 0, qn, work), SKM_OK);
     assert_true(isnan(qn[0]) && isnan(qn[1]));
     /* In place. */
     double inplace[6];
     memcpy(inplace, p, sizeof p);
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, inplace, 6, inplace, work), SKM_OK);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, inplace, 6, 0, inplace, work), SKM_OK);
     for (int i = 0; i < 6; ++i)
         assert_close(inplace[i], want[i], 1e-15, 0);
+
+    /* A family of M = 10 hypotheses of which these 5 are known (the rest taken as p = 1):
+     * p·M/j: 0.1, 0.15, 0.1333, 0.1, 1.0 -> running minimum 1.0, 0.1, 0.1, 0.1, 0.1; the same as
+     * plain BH on the 10 p-values with five 1s appended. */
+    const double wantM[6] = {0.1, 0.1, 0.1, 0.1, NAN, 1.0};
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, p, 6, 10, q, work), SKM_OK);
+    for (int i = 0; i < 6; ++i)
+        assert_close(q[i], wantM[i], 1e-15, 0);
+    double p10[10], q10[10];
+    size_t work10[20];
+    memcpy(p10, p, sizeof p);
+    p10[4] = 1.0; /* the NaN becomes a known p = 1, like the four appended */
+    for (int i = 6; i < 10; ++i)
+        p10[i] = 1.0;
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, p10, 10, 0, q10, work10), SKM_OK);
+    for (int i = 0; i < 6; ++i)
+        if (i != 4)
+            assert_close(q10[i], wantM[i], 1e-15, 0);
+    /* A family smaller than the known p-values is an error. */
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, p, 6, 4, q, work), SKM_EINVAL);
 
     /* Invalid p-values and pointers; q is not written. */
     const double badp[3] = {0.1, 1.5, 0.2};
     double qb[3] = {7, 7, 7};
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, badp, 3, qb, work), SKM_EINVAL);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, badp, 3, 0, qb, work), SKM_EINVAL);
     assert_close(qb[0], 7.0, 0, 0);
     const double badn[2] = {-0.1, 0.2};
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, badn, 2, qb, work), SKM_EINVAL);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, badn, 2, 0, qb, work), SKM_EINVAL);
     const double badi[2] = {INFINITY, 0.2};
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, badi, 2, qb, work), SKM_EINVAL);
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, p, 6, NULL, work), SKM_EINVAL);
-    assert_int_equal(skm_cooc_bh_qvalues(ctx, p, 6, q, NULL), SKM_EINVAL);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, badi, 2, 0, qb, work), SKM_EINVAL);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, p, 6, 0, NULL, work), SKM_EINVAL);
+    assert_int_equal(skm_cooc_bh_qvalues(ctx, p, 6, 0, q, NULL), SKM_EINVAL);
     assert_int_equal(skm_cooc_bh_work_len(SIZE_MAX), 0);
 }
 
@@ -340,7 +360,7 @@ static void test_bh_numpy(void **state)
         0.0,                 1.0,                 0.12027272727272727, 0.12027272727272727};
     double q[24];
     size_t work[48];
-    assert_int_equal(skm_cooc_bh_qvalues(*state, p, 24, q, work), SKM_OK);
+    assert_int_equal(skm_cooc_bh_qvalues(*state, p, 24, 0, q, work), SKM_OK);
     for (int i = 0; i < 24; ++i)
         assert_close(q[i], want[i], 1e-15, 0);
 }
@@ -357,7 +377,7 @@ static void test_bh_random(void **state)
             int r = rand() % 60;
             p[i] = r == 0 ? NAN : (double)(r % 40) / 39.0;
         }
-        assert_int_equal(skm_cooc_bh_qvalues(*state, p, M, q, work), SKM_OK);
+        assert_int_equal(skm_cooc_bh_qvalues(*state, p, M, 0, q, work), SKM_OK);
         size_t mm = 0;
         for (int i = 0; i < M; ++i)
             mm += !isnan(p[i]);

@@ -19,6 +19,8 @@ static const cli_cmd commands[] = {
     {"ingest", cmd_ingest, "read postings (CSV / JSON Lines, optionally gzip) into a store",
      cmd_ingest_usage},
     {"info", cmd_info, "show what a store holds", cmd_info_usage},
+    {"cooccur", cmd_cooccur, "skill co-occurrence: counts, association measures, significance",
+     cmd_cooccur_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -209,7 +209,8 @@ static void sort_by_p(const double *p, size_t *idx, size_t *tmp, size_t k)
             idx[i] = src[i];
 }
 
-int skm_cooc_bh_qvalues(skm_ctx *ctx, const double *p, size_t m, double *q, size_t *work)
+int skm_cooc_bh_qvalues(skm_ctx *ctx, const double *p, size_t m, uint64_t m_total, double *q,
+                        size_t *work)
 {
     if (m == 0)
         return SKM_OK;
@@ -225,10 +226,14 @@ int skm_cooc_bh_qvalues(skm_ctx *ctx, const double *p, size_t m, double *q, size
                              p[i]);
         work[k++] = i;
     }
+    if (m_total != 0 && m_total < k)
+        return skm_error(ctx, SKM_EINVAL,
+                         "BH q-values: family of %llu hypotheses is smaller than the %zu p-values",
+                         (unsigned long long)m_total, k);
     sort_by_p(p, work, work + m, k);
     /* Walk from the largest p down, carrying the running minimum of p_(j)·m'/j. Writing q for
      * rank j only touches index work[j−1], which is never read again, so p == q is safe. */
-    const double dm = (double)k;
+    const double dm = m_total ? (double)m_total : (double)k;
     double run = 1.0; /* the cap at 1 folded into the running minimum */
     for (size_t r = k; r >= 1; --r) {
         size_t i = work[r - 1];

@@ -120,20 +120,27 @@ size_t skm_cooc_bh_work_len(size_t m);
 
 /* Benjamini–Hochberg q-values (adjusted p-values, "fdr_bh"/p.adjust(method = "BH")).
  *
- * Let m' be the number of p-values that are not NaN, and p_(1) <= ... <= p_(m') those values
- * sorted with a stable sort (ties keep their input order, so the result is deterministic).
- * Then q_(i) = min(1, min over j >= i of p_(j)·m'/j). Tied p-values always get the same q.
- * NaN p-values (pairs not tested, e.g. below the support threshold) are left out of m' and get
- * q = NaN. m = 0 is valid and does nothing.
+ * Let m' be the number of p-values that are not NaN, p_(1) <= ... <= p_(m') those values sorted
+ * with a stable sort (ties keep their input order, so the result is deterministic), and M the
+ * size of the family: m_total, or m' when m_total = 0. Then
+ *     q_(i) = min(1, min over i <= j <= m' of p_(j)·M/j).
+ * m_total > m' is BH over a family of M hypotheses of which only these m' p-values are known and
+ * the other M − m' are taken as 1: the formula above is exactly BH with those p-values set to 1
+ * (they sort last and each of their terms M/j is >= 1). That is how co-occurrence counts every
+ * pair of kept skills in the family while computing p-values only for the pairs above support:
+ * raising p-values can only shrink the rejections, so it is conservative. Tied p-values always
+ * get the same q. NaN p-values are left out of m' and get q = NaN. m = 0 is valid and does
+ * nothing.
  *
- * @param p     m p-values, each NaN or in [0, 1]; read only.
- * @param q     OUT: m q-values, q[i] belongs to p[i]. q may be the same array as p (in place).
- * @param work  scratch of skm_cooc_bh_work_len(m) size_t elements, owned by the caller; its
- *              contents on return are unspecified. May be NULL when m = 0.
- * @return SKM_OK; SKM_EINVAL if a p-value is outside [0, 1] (±∞ included) or a pointer is NULL
- *         with m > 0 (q is not written then).
+ * @param p        m p-values, each NaN or in [0, 1]; read only.
+ * @param m_total  the family size M (>= m'), or 0 for M = m' (plain BH).
+ * @param q        OUT: m q-values, q[i] belongs to p[i]. q may be the same array as p (in place).
+ * @param work     scratch of skm_cooc_bh_work_len(m) size_t elements, owned by the caller; its
+ *                 contents on return are unspecified. May be NULL when m = 0.
+ * @return SKM_OK; SKM_EINVAL if a p-value is outside [0, 1] (±∞ included), a pointer is NULL
+ *         with m > 0, or 0 < m_total < m' (q is not written then).
  * Cost: O(m log m) time (bottom-up merge sort), no allocation. */
-int skm_cooc_bh_qvalues(skm_ctx *ctx, const double *p, size_t m, double *q /* OUT */,
-                        size_t *work);
+int skm_cooc_bh_qvalues(skm_ctx *ctx, const double *p, size_t m, uint64_t m_total,
+                        double *q /* OUT */, size_t *work);
 
 #endif /* SKM_COOC_MEASURES_H */

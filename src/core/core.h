@@ -160,4 +160,11 @@ int skm_worker_wait(skm_worker *w);
 /* Finish the job in flight and join the thread. Safe on a zeroed or stopped worker. */
 void skm_worker_stop(skm_worker *w);
 
+/* Run fn(arg, begin, end) over [0, n) cut into `threads` contiguous ranges of nearly equal
+ * length, each on its own thread (the caller runs the first), and return when all are done.
+ * Threads that cannot be created run inline: same results. For one-off parallel loops (per-pair
+ * statistics); a loop run per row block keeps its workers (skm_worker) instead. */
+typedef void (*skm_range_fn)(void *arg, size_t begin, size_t end);
+void skm_parallel_ranges(int threads, size_t n, skm_range_fn fn, void *arg);
+
 #endif /* SKM_CORE_H */

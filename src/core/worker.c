@@ -97,3 +97,39 @@ void skm_worker_stop(skm_worker *w)
     pthread_mutex_destroy(&w->mu);
     w->threaded = 0;
 }
+
+typedef struct range_job {
+    skm_range_fn fn;
+    void *arg;
+    size_t begin, end;
+} range_job;
+
+static void *range_main(void *v)
+{
+    range_job *j = v;
+    j->fn(j->arg, j->begin, j->end);
+    return NULL;
+}
+
+void skm_parallel_ranges(int threads, size_t n, skm_range_fn fn, void *arg)
+{
+    enum { MAX_T = 256 };
+    size_t T = threads < 1 ? 1 : threads > MAX_T ? MAX_T : (size_t)threads;
+    if (T > n)
+        T = n ? n : 1;
+    range_job jobs[MAX_T];
+    pthread_t th[MAX_T];
+    int started[MAX_T] = {0};
+    for (size_t t = 0; t < T; ++t)
+        jobs[t] = (range_job){fn, arg, n / T * t + (t < n % T ? t : n % T),
+                              n / T * (t + 1) + (t + 1 < n % T ? t + 1 : n % T)};
+    for (size_t t = 1; t < T; ++t)
+        started[t] = pthread_create(&th[t], NULL, range_main, &jobs[t]) == 0;
+    range_main(&jobs[0]);
+    for (size_t t = 1; t < T; ++t) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            range_main(&jobs[t]);
+    }
+}

@@ -79,6 +79,80 @@ int skm_h5_out_create(skm_ctx *ctx, const char *final_path, skm_h5_out *o)
     return SKM_OK;
 }
 
+typedef struct copy_job {
+    skm_h5_out *o;
+    hid_t src;
+    const char *skip;
+    int rc;
+} copy_job;
+
+static herr_t copy_one(hid_t g, const char *name, const H5L_info_t *info, void *user)
+{
+    (void)g;
+    (void)info;
+    copy_job *j = user;
+    if (strcmp(name, j->skip) == 0)
+        return 0;
+    if (H5Ocopy(j->src, name, j->o->file, name, H5P_DEFAULT, H5P_DEFAULT) < 0) {
+        char path[300];
+        snprintf(path, sizeof path, "/%.256s (from the existing file)", name);
+        j->rc = skm_h5_out_fail(j->o, "copying", path);
+        return -1;
+    }
+    return 0;
+}
+
+int skm_h5_out_create_results(skm_ctx *ctx, const char *final_path, const char *replace,
+                              skm_h5_out *o)
+{
+    hid_t old = -1;
+    struct stat st;
+    int rc;
+    memset(o, 0, sizeof *o);
+    o->file = o->t_str = -1;
+    if (stat(final_path, &st) == 0) {
+        char *fmt = NULL;
+        if (!S_ISREG(st.st_mode) || H5Fis_hdf5(final_path) <= 0 ||
+            (old = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+            skm_h5_close(old);
+            return skm_error(ctx, SKM_EINVAL,
+                             "%s exists and is not an HDF5 file; refusing to overwrite it "
+                             "(choose another output path)",
+                             final_path);
+        }
+        rc = skm_h5_attr_read_str(ctx, final_path, old, "/", "format", &fmt);
+        int ok = rc == SKM_OK && strcmp(fmt, "skillmat-results") == 0;
+        if (!ok) {
+            rc = skm_error(ctx, SKM_EINVAL,
+                           "%s exists and is not a skillmat results file (format '%s'); "
+                           "refusing to overwrite it (choose another output path)",
+                           final_path, fmt ? fmt : "none");
+            free(fmt);
+            H5Fclose(old);
+            return rc;
+        }
+        free(fmt);
+    }
+    if ((rc = skm_h5_out_create(ctx, final_path, o)) != SKM_OK)
+        goto done;
+    char created[32];
+    skm_time_iso8601(created);
+    int32_t version[2] = {SKM_SCHEMA_MAJOR, SKM_SCHEMA_MINOR};
+    if ((rc = skm_h5_attr_str(ctx, o->final_path, o->file, "/", "format", "skillmat-results")) ||
+        (rc = skm_h5_attr_num(ctx, o->final_path, o->file, "/", "schema_version", H5T_STD_I32LE,
+                              H5T_NATIVE_INT32, 2, version)) ||
+        (rc = skm_h5_attr_str(ctx, o->final_path, o->file, "/", "created", created)))
+        goto done;
+    if (old >= 0) {
+        copy_job j = {o, old, replace ? replace : "", SKM_OK};
+        if (H5Literate(old, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_one, &j) < 0)
+            rc = j.rc ? j.rc : skm_h5_out_fail(o, "copying", "the existing results");
+    }
+done:
+    skm_h5_close(old);
+    return rc;
+}
+
 static int fsync_path(skm_h5_out *o, const char *path, int is_dir)
 {
     int fd = open(path, O_RDONLY | (is_dir ? O_DIRECTORY : 0));

@@ -39,6 +39,15 @@ typedef struct skm_h5_out {
  * SKM_ENOMEM, SKM_EHDF5. Call with HDF5 error printing off (skm_h5_quiet_begin). */
 int skm_h5_out_create(skm_ctx *ctx, const char *final_path, skm_h5_out *o);
 
+/* A results file (root attribute format = "skillmat-results"): create the temporary file with
+ * the root attributes (format, schema_version, created) and, when `final_path` already exists,
+ * copy every root object of it except `replace` (the group the caller is about to write) into
+ * the new file, so that analyses written one after the other accumulate in one file. An
+ * existing file that is not a skillmat results file (not HDF5, a store, anything else) is
+ * SKM_EINVAL and left alone. Then as skm_h5_out_create. */
+int skm_h5_out_create_results(skm_ctx *ctx, const char *final_path, const char *replace,
+                              skm_h5_out *o);
+
 /* Flush, close (every object opened in the file must be closed by now), fsync, rename into
  * place, fsync the directory. SKM_OK, SKM_EHDF5, SKM_EIO. */
 int skm_h5_out_commit(skm_h5_out *o);

@@ -178,3 +178,102 @@ void skm_h5_close(hid_t id)
     default: break;
     }
 }
+
+static int open_1d_any(skm_ctx *ctx, const char *file, hid_t loc, const char *path,
+                       int64_t want_n, hid_t *d, size_t *n)
+{
+    htri_t ex = H5Lexists(loc, path, H5P_DEFAULT);
+    if (ex <= 0)
+        return SKM_ENOTFOUND;
+    hid_t sp = -1;
+    int rc = SKM_OK;
+    hsize_t dim = 0;
+    if ((*d = H5Dopen2(loc, path, H5P_DEFAULT)) < 0 || (sp = H5Dget_space(*d)) < 0) {
+        rc = skm_h5_fail(ctx, SKM_EHDF5, file, "opening", path);
+    } else if (H5Sget_simple_extent_ndims(sp) != 1 ||
+               H5Sget_simple_extent_dims(sp, &dim, NULL) < 0) {
+        rc = skm_error(ctx, SKM_EFORMAT, "%s: %s is not a 1-D dataset", file, path);
+    } else if (want_n >= 0 && dim != (hsize_t)want_n) {
+        rc = skm_error(ctx, SKM_EFORMAT, "%s: %s has %llu entries, expected %lld", file, path,
+                       (unsigned long long)dim, (long long)want_n);
+    }
+    skm_h5_close(sp);
+    *n = (size_t)dim;
+    return rc;
+}
+
+int skm_h5_read_1d(skm_ctx *ctx, const char *file, hid_t loc, const char *path, hid_t memtype,
+                   size_t elem_size, int64_t want_n, void **out, size_t *n)
+{
+    hid_t d = -1;
+    *out = NULL;
+    int rc = open_1d_any(ctx, file, loc, path, want_n, &d, n);
+    if (rc == SKM_OK) {
+        hid_t ft = H5Dget_type(d);
+        H5T_class_t cls = ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS;
+        skm_h5_close(ft);
+        if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+            rc = skm_error(ctx, SKM_EFORMAT, "%s: %s is not numeric", file, path);
+        else if (!(*out = skm_malloc_array(*n ? *n : 1, elem_size)))
+            rc = skm_error(ctx, SKM_ENOMEM, "%s: out of memory reading %s", file, path);
+        else if (*n && H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
+            rc = skm_h5_fail(ctx, SKM_EHDF5, file, "reading", path);
+    }
+    if (rc != SKM_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    skm_h5_close(d);
+    return rc;
+}
+
+int skm_h5_read_strings(skm_ctx *ctx, const char *file, hid_t loc, const char *path,
+                        int64_t want_n, char ***out, size_t *n)
+{
+    hid_t d = -1, mt = -1, sp = -1, ft = -1;
+    char **vl = NULL;
+    *out = NULL;
+    int rc = open_1d_any(ctx, file, loc, path, want_n, &d, n);
+    if (rc != SKM_OK)
+        goto done;
+    if ((ft = H5Dget_type(d)) < 0 || H5Tis_variable_str(ft) <= 0) {
+        rc = skm_error(ctx, SKM_EFORMAT, "%s: %s is not a variable-length string dataset", file,
+                       path);
+        goto done;
+    }
+    if (!(vl = skm_calloc_array(*n ? *n : 1, sizeof *vl))) {
+        rc = skm_error(ctx, SKM_ENOMEM, "%s: out of memory reading %s", file, path);
+        goto done;
+    }
+    if ((mt = skm_h5_vlen_str()) < 0 || (sp = H5Dget_space(d)) < 0 ||
+        (*n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl) < 0)) {
+        rc = skm_h5_fail(ctx, SKM_EHDF5, file, "reading", path);
+        goto done;
+    }
+    size_t total = (*n + 1) * sizeof(char *);
+    for (size_t i = 0; i < *n; ++i)
+        total += (vl[i] ? strlen(vl[i]) : 0) + 1;
+    char **tab = malloc(total);
+    if (tab) {
+        char *p = (char *)(tab + *n + 1);
+        for (size_t i = 0; i < *n; ++i) {
+            size_t len = vl[i] ? strlen(vl[i]) : 0;
+            memcpy(p, vl[i] ? vl[i] : "", len + 1);
+            tab[i] = p;
+            p += len + 1;
+        }
+        tab[*n] = NULL;
+        *out = tab;
+    } else {
+        rc = skm_error(ctx, SKM_ENOMEM, "%s: out of memory reading %s", file, path);
+    }
+    if (*n)
+        (void)H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, vl);
+done:
+    free(vl);
+    skm_h5_close(mt);
+    skm_h5_close(sp);
+    skm_h5_close(ft);
+    skm_h5_close(d);
+    return rc;
+}

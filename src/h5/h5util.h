@@ -49,6 +49,18 @@ int skm_h5_attr_num(skm_ctx *ctx, const char *file, hid_t obj, const char *objpa
 int skm_h5_attr_read_str(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
                          const char *name, char **out /* OUT: free() */);
 
+/* Read the whole 1-D dataset at `path` (relative to loc) converted to memtype (numeric) into a
+ * malloc'ed array (*out, free()), its length in *n. With want_n >= 0 a different length is
+ * SKM_EFORMAT. SKM_ENOTFOUND (no such dataset; not recorded), SKM_EFORMAT, SKM_ENOMEM, SKM_EHDF5;
+ * messages name `file` and the path. */
+int skm_h5_read_1d(skm_ctx *ctx, const char *file, hid_t loc, const char *path, hid_t memtype,
+                   size_t elem_size, int64_t want_n, void **out, size_t *n);
+
+/* The same for a 1-D variable-length string dataset: *out is one malloc'ed block holding the n
+ * pointers followed by the strings (free() once). */
+int skm_h5_read_strings(skm_ctx *ctx, const char *file, hid_t loc, const char *path,
+                        int64_t want_n, char ***out, size_t *n);
+
 /* Close any HDF5 id (file, group, type, space, dataset, attribute, property list) on a clean-up
  * path where a failure to close changes nothing; a negative id is a no-op. Where the close can
  * lose data (a dataset being written), check H5Dclose's result instead. */
