@@ -31,6 +31,15 @@ expect 2 "unknown option" -- "$bin" ingest --bogus "$fx/postings.csv" -o "$work/
 expect 2 "bad compression" -- "$bin" ingest --compression 11 "$fx/postings.csv" -o "$work/x.h5"
 expect 2 "bad hours" -- "$bin" ingest --hours-per-year abc "$fx/postings.csv" -o "$work/x.h5"
 
+expect 0 "cooccur --help" -- "$bin" cooccur --help;    has "$work/out" "--min-support" "cooccur help"
+expect 2 "cooccur without -o" -- "$bin" cooccur x.h5
+expect 2 "cooccur without store" -- "$bin" cooccur -o "$work/r.h5"
+expect 2 "cooccur bad alpha" -- "$bin" cooccur x.h5 -o "$work/r.h5" --alpha 1.5
+expect 2 "cooccur bad min-support" -- "$bin" cooccur x.h5 -o "$work/r.h5" --min-support 0
+expect 2 "cooccur bad path" -- "$bin" cooccur x.h5 -o "$work/r.h5" --path fast
+expect 1 "cooccur missing store" -- "$bin" cooccur "$work/does-not-exist.h5" -o "$work/r.h5"
+[ ! -e "$work/r.h5" ] || { echo "FAIL: results left after a missing store"; fails=$((fails+1)); }
+
 # A missing input: one line on stderr, exit 1, no output.
 expect 1 "missing input" -- "$bin" ingest "$work/does-not-exist.csv" -o "$work/x.h5"
 [ "$(wc -l <"$work/err")" -eq 1 ] || { echo "FAIL: missing input should print one line:"; cat "$work/err"; fails=$((fails+1)); }

@@ -241,7 +241,9 @@ static int count_band(run *R, int32_t lo, int32_t hi, int first_pass)
         R->st_sum.blocks_bitset += s.blocks_bitset;
         R->st_sum.pairs += s.pairs;
         R->st_sum.est_ns_pairs += s.est_ns_pairs;
-        R->st_sum.est_ns_bitset += s.est_ns_bitset;
+        R->st_sum.est_ns_bitset = s.est_ns_bitset < 0 || R->st_sum.est_ns_bitset < 0
+                                      ? -1
+                                      : R->st_sum.est_ns_bitset + s.est_ns_bitset;
         R->st_sum.flushes += s.flushes;
         R->passes++;
     }
@@ -644,8 +646,9 @@ static int cooccur(run *R, const char *out_path, skm_cooccur_report *rep, double
     rep->n_skills_kept = R->q;
     rep->threads = R->threads;
 
-    /* Bands under the budget: rows [lo, hi) cost threads x (hi - lo) x (q - lo) int32 each,
-     * twice with --weighted, plus the bitset buffers when that path may run (count.h). */
+    /* Bands under the budget: rows [lo, hi) cost threads x (hi - lo) x (q - lo) int32 each, plus
+     * the weighted counter's int32 and int64 with --weighted, plus the bitset buffers when that
+     * path may run (skm_cooc_counter_bytes). */
     const size_t budget = P->memory_mib << 20;
     const double t_count0 = skm_now();
     int32_t lo = 0;
@@ -656,7 +659,12 @@ static int cooccur(run *R, const char *out_path, skm_cooccur_report *rep, double
             while (step > 0) {
                 skm_cooc_counter_params cp = {(size_t)R->q, lo, hi + step, 0, P->path,
                                               R->threads};
-                size_t bytes = skm_cooc_counter_bytes(&cp) * (P->weighted ? 2 : 1);
+                size_t bytes = skm_cooc_counter_bytes(&cp);
+                if (P->weighted) {
+                    cp.weighted = 1;
+                    cp.path = SKM_COOC_PAIRS;
+                    bytes += skm_cooc_counter_bytes(&cp);
+                }
                 if (bytes <= budget)
                     break;
                 step /= 2;

@@ -121,7 +121,8 @@ static int bitset_possible(const skm_cooc_counter_params *q)
 size_t skm_cooc_counter_bytes(const skm_cooc_counter_params *q)
 {
     size_t cells = (size_t)(q->hi - q->lo) * (q->p - (size_t)q->lo);
-    size_t per_thread = cells * sizeof(int32_t);
+    /* int32 accumulators; a frequency-weighted counter may also flush into int64 ones. */
+    size_t per_thread = cells * (sizeof(int32_t) + (q->weighted ? sizeof(int64_t) : 0));
     if (bitset_possible(q))
         per_thread += q->p * q->p * sizeof(uint64_t) + q->p * bitset_ldbits(q->p) * 8;
     return per_thread * (size_t)(q->threads > 0 ? q->threads : 1);
@@ -247,7 +248,7 @@ nomem:
     skm_cooc_counter_free(c);
     return skm_error(ctx, SKM_ENOMEM,
                      "out of memory for the co-occurrence counts (%d threads x %zu x %zu int32)",
-                     T, (size_t)(params->hi - params->lo), c->ld);
+                     T, (size_t)(params->hi - params->lo), params->p - (size_t)params->lo);
 }
 
 void skm_cooc_counter_free(skm_cooc_counter *c)
@@ -312,7 +313,10 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
         path = c->bitset_ok && cost_bits < cost_pairs ? SKM_COOC_BITSET : SKM_COOC_PAIRS;
     c->st.pairs += (double)W;
     c->st.est_ns_pairs += cost_pairs;
-    c->st.est_ns_bitset += cost_bits;
+    if (cost_bits >= 0)
+        c->st.est_ns_bitset += cost_bits;
+    else
+        c->st.est_ns_bitset = -1; /* the path cannot run here: no estimate */
     if (path == SKM_COOC_BITSET) {
         c->st.rows_bitset += n_rows;
         c->st.blocks_bitset++;

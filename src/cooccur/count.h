@@ -58,8 +58,9 @@ int skm_cooc_counter_create(skm_ctx *ctx, const skm_cooc_counter_params *params,
                             skm_cooc_counter **out /* OUT */);
 void skm_cooc_counter_free(skm_cooc_counter *c);
 
-/* Bytes the counter of these parameters allocates (its accumulators and buffers), so that a
- * caller can plan bands under a memory budget. */
+/* Bytes the counter of these parameters may allocate (its int32 accumulators, the int64 flush
+ * bands of a weighted counter, the bitset buffers), so that a caller can plan bands under a
+ * memory budget. */
 size_t skm_cooc_counter_bytes(const skm_cooc_counter_params *params);
 
 /* Count the n_rows CSR rows (indptr[0] need not be 0; indices strictly increasing per row, in
@@ -69,6 +70,7 @@ size_t skm_cooc_counter_bytes(const skm_cooc_counter_params *params);
  * does); the kernels trust them. */
 int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32_t *indices,
                          const int32_t *counts, size_t n_rows);
+/* After a failed add the counts are unspecified (other threads' rows may be in): free it. */
 
 /* n_ab for lo <= a < hi, a <= b < p (a == b: n_a, the postings with skill a). */
 int64_t skm_cooc_counter_get(const skm_cooc_counter *c, int32_t a, int32_t b);
@@ -78,7 +80,8 @@ typedef struct skm_cooc_counter_stats {
     uint64_t rows_pairs, rows_bitset;   /* rows counted by each path */
     uint64_t blocks_pairs, blocks_bitset;
     double pairs;                       /* sum over rows of k(k+1)/2 in the band */
-    double est_ns_pairs, est_ns_bitset; /* modelled cost of each path over all blocks, ns */
+    double est_ns_pairs, est_ns_bitset; /* modelled cost of each path over all blocks, ns;
+                                           est_ns_bitset < 0: that path cannot run here */
     uint64_t flushes;                   /* int32 -> int64 flushes */
 } skm_cooc_counter_stats;
 
