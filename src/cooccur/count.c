@@ -40,6 +40,9 @@ static double ns_per_word(const char *isa)
         return 0.140;
     return 0.450;
 }
+/* Above this per-thread accumulator size the pairs path splits skills among threads. */
+#define SPLIT_BYTES ((size_t)512 << 10)
+
 #define NS_PER_SET 1.0    /* csr_to_bitsets: one OR per non-zero (scatter) */
 #define NS_PER_ZERO 0.03  /* memset of the bitsets, per word */
 
@@ -55,7 +58,9 @@ const char *skm_cooc_path_name(int path)
 
 /* One thread's accumulators and its share of the current block. */
 typedef struct tstate {
-    int32_t *acc;      /* (hi - lo) x ld int32 */
+    int32_t lo, hi;    /* the rows of the triangle this thread's acc holds */
+    size_t ld, cells;  /* its row length (p - lo) and size ((hi - lo) x ld) */
+    int32_t *acc;      /* cells int32 */
     int64_t *acc64;    /* flushed totals, allocated at the first flush */
     uint64_t bound;    /* upper bound on any entry of acc */
     uint64_t *C;       /* bitset path: p x p uint64 (upper triangle), allocated at first use */
@@ -65,6 +70,7 @@ typedef struct tstate {
     const int64_t *indptr;
     const int32_t *indices, *counts;
     size_t n_rows;
+    size_t row0;       /* the job's first row within the block */
     int path;
     int rc;            /* SKM_OK, SKM_ELIMIT, SKM_ENOMEM */
     size_t bad_row;    /* the row of an SKM_ELIMIT, relative to the job */
@@ -80,6 +86,9 @@ struct skm_cooc_counter {
     size_t chunk_rows;  /* rows per bitset chunk: 64 * (ldbits - 8) */
     const struct skm_kernels *k;
     int bitset_ok;      /* the bitset path may run */
+    int split_skills;   /* pairs path: threads own bands of skills, not shares of rows */
+    int allocated;      /* the pairs accumulators are laid out (split: at the first block) */
+    int32_t *slab;      /* split mode: band_cells int32, carved into the threads' bands */
     tstate *ts;
     skm_worker *workers; /* threads - 1 */
     skm_cooc_counter_stats st;
@@ -130,19 +139,18 @@ size_t skm_cooc_counter_bytes(const skm_cooc_counter_params *q)
 
 /* ---- a thread's work ------------------------------------------------------------------- */
 
-static void flush(const skm_cooc_counter *c, tstate *t)
+static void flush(tstate *t)
 {
-    for (size_t i = 0; i < c->band_cells; ++i)
+    for (size_t i = 0; i < t->cells; ++i)
         t->acc64[i] += t->acc[i];
-    memset(t->acc, 0, c->band_cells * sizeof *t->acc);
+    memset(t->acc, 0, t->cells * sizeof *t->acc);
     t->bound = 0;
     ++t->flushes;
 }
 
 static int run_pairs(const skm_cooc_counter *c, tstate *t)
 {
-    const struct skm_cooc_counter_params *q = &c->par;
-    const int32_t *w = q->weighted ? t->counts : NULL;
+    const int32_t *w = c->par.weighted ? t->counts : NULL;
     size_t r = 0;
     while (r < t->n_rows) {
         /* The longest run of rows from r that cannot push an entry past INT32_MAX. */
@@ -168,13 +176,13 @@ static int run_pairs(const skm_cooc_counter *c, tstate *t)
             }
         }
         if (e == r) { /* no room for the next row: flush, then go on */
-            if (!t->acc64 &&
-                !(t->acc64 = skm_calloc_array(c->band_cells, sizeof *t->acc64)))
+            if (!t->acc64 && !(t->acc64 = skm_calloc_array(t->cells ? t->cells : 1,
+                                                              sizeof *t->acc64)))
                 return SKM_ENOMEM;
-            flush(c, t);
+            flush(t);
             continue;
         }
-        c->k->sparse_gram_i32(t->indptr + r, t->indices, w, e - r, q->lo, q->hi, t->acc, c->ld);
+        c->k->sparse_gram_i32(t->indptr + r, t->indices, w, e - r, t->lo, t->hi, t->acc, t->ld);
         t->bound += used;
         r = e;
     }
@@ -237,9 +245,24 @@ int skm_cooc_counter_create(skm_ctx *ctx, const skm_cooc_counter_params *params,
     c->workers = calloc((size_t)T, sizeof *c->workers);
     if (!c->ts || !c->workers)
         goto nomem;
-    for (int i = 0; i < T; ++i)
-        if (!(c->ts[i].acc = skm_calloc_array(c->band_cells ? c->band_cells : 1, sizeof(int32_t))))
-            goto nomem;
+    /* An accumulator too big for a core's L2 is cut among the threads by skill instead: each
+     * then owns a band of rows of the triangle and reads every row of the data, and the threads
+     * together touch one triangle instead of one each (measured: docs/benchmarks.md). */
+    c->split_skills = T > 1 && c->band_cells * sizeof(int32_t) > SPLIT_BYTES;
+    if (!c->split_skills) {
+        for (int i = 0; i < T; ++i) {
+            tstate *t = &c->ts[i];
+            t->lo = params->lo;
+            t->hi = params->hi;
+            t->ld = c->ld;
+            t->cells = c->band_cells;
+            if (!(t->acc = skm_calloc_array(t->cells ? t->cells : 1, sizeof(int32_t))))
+                goto nomem;
+        }
+        c->allocated = 1;
+    } else if (!(c->slab = skm_calloc_array(c->band_cells, sizeof(int32_t)))) {
+        goto nomem; /* the threads' bands together never exceed one band (split_bands) */
+    }
     for (int i = 1; i < T; ++i)
         skm_worker_start(&c->workers[i], run_job, c, 1);
     *out = c;
@@ -258,11 +281,13 @@ void skm_cooc_counter_free(skm_cooc_counter *c)
     for (int i = 1; c->workers && i < c->par.threads; ++i)
         skm_worker_stop(&c->workers[i]);
     for (int i = 0; c->ts && i < c->par.threads; ++i) {
-        free(c->ts[i].acc);
+        if (!c->slab)
+            free(c->ts[i].acc);
         free(c->ts[i].acc64);
         free(c->ts[i].C);
         free(c->ts[i].bits);
     }
+    free(c->slab);
     free(c->ts);
     free(c->workers);
     free(c);
@@ -285,6 +310,54 @@ static uint64_t row_pairs(const skm_cooc_counter *c, const int64_t *indptr,
     for (; k < e && indices[k] < c->par.hi; ++k)
         w += (uint64_t)(e - k);
     return w;
+}
+
+/* Split mode: cut [lo, hi) into one band per thread with equal pair work in this (first) block,
+ * and allocate each thread's band. */
+static int split_bands(skm_cooc_counter *c, const int64_t *indptr, const int32_t *indices,
+                       size_t n_rows)
+{
+    const skm_cooc_counter_params *q = &c->par;
+    const size_t nb = (size_t)(q->hi - q->lo);
+    const int T = q->threads;
+    uint64_t *mass = skm_calloc_array(nb + 1, sizeof *mass), total = 0;
+    if (!mass)
+        return SKM_ENOMEM;
+    for (size_t r = 0; r < n_rows; ++r) {
+        int64_t k = indptr[r];
+        const int64_t e = indptr[r + 1];
+        while (k < e && indices[k] < q->lo)
+            ++k;
+        for (; k < e && indices[k] < q->hi; ++k)
+            mass[indices[k] - q->lo] += (uint64_t)(e - k);
+    }
+    for (size_t a = 0; a < nb; ++a)
+        total += mass[a];
+    int32_t cut = q->lo;
+    uint64_t acc = 0;
+    size_t a = 0, used = 0;
+    for (int i = 0; i < T; ++i) {
+        tstate *t = &c->ts[i];
+        t->lo = cut;
+        if (i == T - 1) {
+            cut = q->hi;
+        } else if (total == 0) {
+            cut = (int32_t)((size_t)q->lo + nb * (size_t)(i + 1) / (size_t)T);
+        } else {
+            const uint64_t goal = total / (uint64_t)T * (uint64_t)(i + 1);
+            while (a < nb && acc < goal)
+                acc += mass[a++];
+            cut = (int32_t)((size_t)q->lo + a);
+        }
+        t->hi = cut;
+        t->ld = q->p - (size_t)t->lo;
+        t->cells = (size_t)(t->hi - t->lo) * t->ld;
+        t->acc = c->slab + used; /* sum of (hi_t - lo_t)(p - lo_t) <= (hi - lo)(p - lo) */
+        used += t->cells;
+    }
+    free(mass);
+    c->allocated = 1;
+    return SKM_OK;
 }
 
 int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32_t *indices,
@@ -325,12 +398,21 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
         c->st.blocks_pairs++;
     }
 
-    /* Split the rows: equal pair work (pairs path) or equal rows (bitset path). */
+    if (path == SKM_COOC_PAIRS && !c->allocated &&
+        split_bands(c, indptr, indices, n_rows) != SKM_OK)
+        return skm_error(c->ctx, SKM_ENOMEM, "out of memory");
+
+    /* Split the work: every row to each thread's band of skills (split mode), or the rows in
+     * shares of equal pair work (pairs path) or equal rows (bitset path). */
+    const int all_rows = path == SKM_COOC_PAIRS && c->split_skills;
     size_t r = 0;
     uint64_t acc = 0;
     for (int i = 0; i < T; ++i) {
         size_t e;
-        if (i == T - 1) {
+        if (all_rows) {
+            r = 0;
+            e = n_rows;
+        } else if (i == T - 1) {
             e = n_rows;
         } else if (path == SKM_COOC_BITSET) {
             e = n_rows * (size_t)(i + 1) / (size_t)T;
@@ -344,6 +426,7 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
         t->indices = indices;
         t->counts = counts;
         t->n_rows = e - r;
+        t->row0 = r;
         t->path = path;
         t->rc = SKM_OK;
         r = e;
@@ -354,30 +437,30 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
     for (int i = 1; i < T; ++i)
         skm_worker_wait(&c->workers[i]);
 
-    size_t row0 = 0;
     for (int i = 0; i < T; ++i) {
         const tstate *t = &c->ts[i];
         if (t->rc == SKM_ELIMIT)
             return skm_error(c->ctx, SKM_ELIMIT,
                              "row %zu of the block has a skill count of %d; frequency-weighted "
                              "co-occurrence takes counts up to %d (their square must fit int32)",
-                             row0 + t->bad_row, (int)t->bad_count, MAX_WEIGHT);
+                             t->row0 + t->bad_row, (int)t->bad_count, MAX_WEIGHT);
         if (t->rc != SKM_OK)
             return skm_error(c->ctx, t->rc, "out of memory for the co-occurrence counter");
-        row0 += t->n_rows;
     }
     return SKM_OK;
 }
 
 int64_t skm_cooc_counter_get(const skm_cooc_counter *c, int32_t a, int32_t b)
 {
-    const size_t cell = (size_t)(a - c->par.lo) * c->ld + (size_t)(b - c->par.lo);
     int64_t n = 0;
     for (int i = 0; i < c->par.threads; ++i) {
         const tstate *t = &c->ts[i];
-        n += t->acc[cell];
-        if (t->acc64)
-            n += t->acc64[cell];
+        if (c->allocated && a >= t->lo && a < t->hi) {
+            const size_t cell = (size_t)(a - t->lo) * t->ld + (size_t)(b - t->lo);
+            n += t->acc[cell];
+            if (t->acc64)
+                n += t->acc64[cell];
+        }
         if (t->C)
             n += (int64_t)t->C[(size_t)a * c->par.p + (size_t)b];
     }
