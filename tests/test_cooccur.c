@@ -752,10 +752,13 @@ static skm_cooc_counter_stats cc_check_stats(const skm_cooc_counter *c, const cc
     return st;
 }
 
+/* How the counters made by cc_create share work among threads (test_counter_splits varies it). */
+static int cc_split = SKM_COOC_SPLIT_AUTO;
+
 static skm_cooc_counter *cc_create(skm_ctx *ctx, size_t p, int32_t lo, int32_t hi, int weighted,
                                    int path, int threads, const char *what)
 {
-    const skm_cooc_counter_params q = {p, lo, hi, weighted, path, threads};
+    const skm_cooc_counter_params q = {p, lo, hi, weighted, path, threads, cc_split};
     skm_cooc_counter *c = NULL;
     int rc = skm_cooc_counter_create(ctx, &q, &c);
     if (rc != SKM_OK || !c)
@@ -1003,7 +1006,7 @@ static void test_counter_elimit(void **state)
 static void test_counter_invalid(void **state)
 {
     skm_ctx *ctx = *state;
-    const skm_cooc_counter_params ok = {10, 0, 10, 0, SKM_COOC_AUTO, 1};
+    const skm_cooc_counter_params ok = {10, 0, 10, 0, SKM_COOC_AUTO, 1, 0};
     skm_cooc_counter_params bad[12];
     size_t nb = 0;
     bad[nb] = ok, bad[nb].lo = 5, bad[nb++].hi = 4;   /* lo > hi */
@@ -1083,7 +1086,7 @@ static void test_counter_bytes(void **state)
                                            : band == 2 ? (int32_t)p
                                                        : lo;
                         const int T = cc_threads[it];
-                        const skm_cooc_counter_params q = {p, lo, hi, weighted, path, T};
+                        const skm_cooc_counter_params q = {p, lo, hi, weighted, path, T, 0};
                         const size_t need = (size_t)(hi - lo) * (p - (size_t)lo) * 4 * (size_t)T;
                         const size_t got = skm_cooc_counter_bytes(&q);
                         if (got < need)
@@ -1186,12 +1189,28 @@ static void test_counter_wide(void **state)
 
 /* A counter too large for memory: SKM_ENOMEM, no counter, a message saying how much was asked.
  * (2^30 skills: 2^60 int32 for the whole triangle, refused by any allocator.) */
+/* The row and the skill split forced (auto picks skills only for bands larger than an L2):
+ * the same counts, flushes and limits either way. */
+static void test_counter_splits(void **state)
+{
+    for (int split = SKM_COOC_SPLIT_ROWS; split <= SKM_COOC_SPLIT_SKILLS; ++split) {
+        cc_split = split;
+        test_counter_random(state);
+        test_counter_bands(state);
+        test_counter_flush(state);
+        test_counter_flush_random(state);
+        test_counter_elimit(state);
+        test_counter_wide(state);
+    }
+    cc_split = SKM_COOC_SPLIT_AUTO;
+}
+
 static void test_counter_nomem(void **state)
 {
     skm_ctx *ctx = *state;
     for (size_t it = 0; it < 2; ++it) {
         const int T = cc_threads[2 * it];
-        const skm_cooc_counter_params q = {(size_t)1 << 30, 0, 1 << 30, 0, SKM_COOC_PAIRS, T};
+        const skm_cooc_counter_params q = {(size_t)1 << 30, 0, 1 << 30, 0, SKM_COOC_PAIRS, T, 0};
         static int sentinel;
         skm_cooc_counter *c = (skm_cooc_counter *)(void *)&sentinel;
         int rc = skm_cooc_counter_create(ctx, &q, &c);
@@ -1216,7 +1235,7 @@ int main(void)
         cmocka_unit_test(test_counter_elimit), cmocka_unit_test(test_counter_invalid),
         cmocka_unit_test(test_counter_bytes),  cmocka_unit_test(test_counter_auto),
         cmocka_unit_test(test_counter_wide),   cmocka_unit_test(test_counter_bitset_chunks),
-        cmocka_unit_test(test_counter_nomem),
+        cmocka_unit_test(test_counter_splits), cmocka_unit_test(test_counter_nomem),
     };
     return cmocka_run_group_tests_name("cooccur", tests, setup, teardown);
 }

@@ -167,7 +167,8 @@ static int count_band(run *R, int32_t lo, int32_t hi, int first_pass)
 {
     const skm_cooccur_params *P = R->par;
     skm_cooc_counter *cp = NULL, *cw = NULL;
-    skm_cooc_counter_params cpar = {(size_t)R->q, lo, hi, 0, P->path, R->threads};
+    skm_cooc_counter_params cpar = {(size_t)R->q, lo, hi, 0, P->path, R->threads,
+                                    SKM_COOC_SPLIT_AUTO};
     int rc = skm_cooc_counter_create(R->ctx, &cpar, &cp);
     if (rc == SKM_OK && P->weighted) {
         skm_cooc_counter_params wpar = cpar;
@@ -657,8 +658,9 @@ static int cooccur(run *R, const char *out_path, skm_cooccur_report *rep, double
         for (;;) { /* grow hi while the band fits: doubling, then one by one would be slow */
             int32_t step = R->q - hi;
             while (step > 0) {
-                skm_cooc_counter_params cp = {(size_t)R->q, lo, hi + step, 0, P->path,
-                                              R->threads};
+                skm_cooc_counter_params cp = {(size_t)R->q, lo,         hi + step,
+                                              0,            P->path,    R->threads,
+                                              SKM_COOC_SPLIT_AUTO};
                 size_t bytes = skm_cooc_counter_bytes(&cp);
                 if (P->weighted) {
                     cp.weighted = 1;

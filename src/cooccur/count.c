@@ -2,6 +2,7 @@
  * count.c — the co-occurrence counter (see count.h): per-block choice of path by a cost model,
  * rows split among threads by pair work, per-thread int32 accumulators with int64 flushes.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +41,11 @@ static double ns_per_word(const char *isa)
         return 0.140;
     return 0.450;
 }
-/* Above this per-thread accumulator size the pairs path splits skills among threads. */
-#define SPLIT_BYTES ((size_t)512 << 10)
+/* Above this per-thread accumulator size the pairs path splits skills among threads. Measured
+ * crossover (bench_cooccur --split rows|skills, 2 threads, 1 M rows, Zen 4): rows win at
+ * p = 1024 (4 MiB per copy: 34.6 vs 37.5 ms), skills at p = 1448 (8 MiB: 42.1 vs 47.7 ms) and
+ * p = 2048 (16 MiB: 52.5 vs 71.2 ms). */
+#define SPLIT_BYTES ((size_t)6 << 20)
 
 #define NS_PER_SET 1.0    /* csr_to_bitsets: one OR per non-zero (scatter) */
 #define NS_PER_ZERO 0.03  /* memset of the bitsets, per word */
@@ -72,6 +76,7 @@ typedef struct tstate {
     size_t n_rows;
     size_t row0;       /* the job's first row within the block */
     int path;
+    double seconds;    /* how long the job took (split mode balances on it) */
     int rc;            /* SKM_OK, SKM_ELIMIT, SKM_ENOMEM */
     size_t bad_row;    /* the row of an SKM_ELIMIT, relative to the job */
     int32_t bad_count;
@@ -88,7 +93,11 @@ struct skm_cooc_counter {
     int bitset_ok;      /* the bitset path may run */
     int split_skills;   /* pairs path: threads own bands of skills, not shares of rows */
     int allocated;      /* the pairs accumulators are laid out (split: at the first block) */
-    int32_t *slab;      /* split mode: band_cells int32, carved into the threads' bands */
+    int32_t *slab;      /* split mode: the band, band_cells int32; thread t writes its rows */
+    int64_t *slab64;    /* split mode: flushed totals, allocated at the first flush */
+    uint64_t sbound;    /* split mode: upper bound on any entry of slab */
+    uint64_t *mass;     /* split mode: pair work per row of the band, from the first block */
+    uint64_t sflushes;
     tstate *ts;
     skm_worker *workers; /* threads - 1 */
     skm_cooc_counter_stats st;
@@ -106,7 +115,8 @@ static int check_params(skm_ctx *ctx, const skm_cooc_counter_params *q)
 {
     if (q->p > INT32_MAX || q->lo < 0 || q->lo > q->hi || (size_t)q->hi > q->p ||
         q->threads < 1 || q->threads > 1024 || q->path < SKM_COOC_AUTO ||
-        q->path > SKM_COOC_BITSET)
+        q->path > SKM_COOC_BITSET || q->split < SKM_COOC_SPLIT_AUTO ||
+        q->split > SKM_COOC_SPLIT_SKILLS)
         return skm_error(ctx, SKM_EINVAL,
                          "co-occurrence counter: bad parameters (p %zu, band [%d, %d), %d "
                          "threads, path %d)",
@@ -216,7 +226,9 @@ static int run_job(void *arg, void *job)
 {
     const skm_cooc_counter *c = arg;
     tstate *t = job;
+    const double t0 = skm_now();
     t->rc = t->path == SKM_COOC_BITSET ? run_bitset(c, t) : run_pairs(c, t);
+    t->seconds = skm_now() - t0;
     return SKM_OK; /* errors travel in t->rc, so that every thread's job still runs */
 }
 
@@ -245,10 +257,12 @@ int skm_cooc_counter_create(skm_ctx *ctx, const skm_cooc_counter_params *params,
     c->workers = calloc((size_t)T, sizeof *c->workers);
     if (!c->ts || !c->workers)
         goto nomem;
-    /* An accumulator too big for a core's L2 is cut among the threads by skill instead: each
-     * then owns a band of rows of the triangle and reads every row of the data, and the threads
-     * together touch one triangle instead of one each (measured: docs/benchmarks.md). */
-    c->split_skills = T > 1 && c->band_cells * sizeof(int32_t) > SPLIT_BYTES;
+    /* An accumulator too big to keep one copy per thread in cache is cut among the threads by
+     * skill instead: each then owns a band of rows of the triangle and reads every row of the
+     * data, and the threads together touch one triangle instead of one each (SPLIT_BYTES). */
+    c->split_skills = params->split == SKM_COOC_SPLIT_SKILLS ||
+                      (params->split == SKM_COOC_SPLIT_AUTO && T > 1 &&
+                       c->band_cells * sizeof(int32_t) > SPLIT_BYTES);
     if (!c->split_skills) {
         for (int i = 0; i < T; ++i) {
             tstate *t = &c->ts[i];
@@ -288,6 +302,8 @@ void skm_cooc_counter_free(skm_cooc_counter *c)
         free(c->ts[i].bits);
     }
     free(c->slab);
+    free(c->slab64);
+    free(c->mass);
     free(c->ts);
     free(c->workers);
     free(c);
@@ -312,51 +328,178 @@ static uint64_t row_pairs(const skm_cooc_counter *c, const int64_t *indptr,
     return w;
 }
 
-/* Split mode: cut [lo, hi) into one band per thread with equal pair work in this (first) block,
- * and allocate each thread's band. */
-static int split_bands(skm_cooc_counter *c, const int64_t *indptr, const int32_t *indices,
+/* Split mode: point thread t at rows [lo_t, hi_t) of the shared band (same layout as the whole
+ * band, so that moving a cut moves no data). */
+static void set_cuts(skm_cooc_counter *c, const int32_t *cuts)
+{
+    const int32_t lo = c->par.lo;
+    for (int i = 0; i < c->par.threads; ++i) {
+        tstate *t = &c->ts[i];
+        t->lo = cuts[i];
+        t->hi = cuts[i + 1];
+        t->ld = c->ld;
+        t->cells = 0; /* split mode never flushes per thread */
+        t->acc = c->slab + (size_t)(t->lo - lo) * c->ld + (size_t)(t->lo - lo);
+    }
+}
+
+/* Cuts with equal sum of weight[a] (a in [0, nb)) per thread. */
+static void balance(skm_cooc_counter *c, const double *weight)
+{
+    const int T = c->par.threads;
+    const size_t nb = (size_t)(c->par.hi - c->par.lo);
+    int32_t cuts[1025];
+    double total = 0, acc = 0;
+    for (size_t a = 0; a < nb; ++a)
+        total += weight[a];
+    size_t a = 0;
+    cuts[0] = c->par.lo;
+    for (int i = 1; i < T; ++i) {
+        if (total > 0) {
+            const double goal = total * i / T;
+            while (a < nb && acc < goal)
+                acc += weight[a++];
+        } else {
+            a = nb * (size_t)i / (size_t)T;
+        }
+        cuts[i] = (int32_t)((size_t)c->par.lo + a);
+    }
+    cuts[T] = c->par.hi;
+    set_cuts(c, cuts);
+}
+
+/* Split mode, first block: the pair work per row of the band, and cuts that share it equally. */
+static int split_first(skm_cooc_counter *c, const int64_t *indptr, const int32_t *indices,
                        size_t n_rows)
 {
     const skm_cooc_counter_params *q = &c->par;
     const size_t nb = (size_t)(q->hi - q->lo);
-    const int T = q->threads;
-    uint64_t *mass = skm_calloc_array(nb + 1, sizeof *mass), total = 0;
-    if (!mass)
+    double *w = skm_malloc_array(nb + 1, sizeof *w);
+    if (!w || !(c->mass = skm_calloc_array(nb + 1, sizeof *c->mass))) {
+        free(w);
         return SKM_ENOMEM;
+    }
     for (size_t r = 0; r < n_rows; ++r) {
         int64_t k = indptr[r];
         const int64_t e = indptr[r + 1];
         while (k < e && indices[k] < q->lo)
             ++k;
         for (; k < e && indices[k] < q->hi; ++k)
-            mass[indices[k] - q->lo] += (uint64_t)(e - k);
+            c->mass[indices[k] - q->lo] += (uint64_t)(e - k);
     }
     for (size_t a = 0; a < nb; ++a)
-        total += mass[a];
-    int32_t cut = q->lo;
-    uint64_t acc = 0;
-    size_t a = 0, used = 0;
-    for (int i = 0; i < T; ++i) {
-        tstate *t = &c->ts[i];
-        t->lo = cut;
-        if (i == T - 1) {
-            cut = q->hi;
-        } else if (total == 0) {
-            cut = (int32_t)((size_t)q->lo + nb * (size_t)(i + 1) / (size_t)T);
-        } else {
-            const uint64_t goal = total / (uint64_t)T * (uint64_t)(i + 1);
-            while (a < nb && acc < goal)
-                acc += mass[a++];
-            cut = (int32_t)((size_t)q->lo + a);
-        }
-        t->hi = cut;
-        t->ld = q->p - (size_t)t->lo;
-        t->cells = (size_t)(t->hi - t->lo) * t->ld;
-        t->acc = c->slab + used; /* sum of (hi_t - lo_t)(p - lo_t) <= (hi - lo)(p - lo) */
-        used += t->cells;
-    }
-    free(mass);
+        w[a] = (double)c->mass[a];
+    balance(c, w);
+    free(w);
     c->allocated = 1;
+    return SKM_OK;
+}
+
+/* Split mode, after a chunk: the threads' times say what a pair costs in each band (a band that
+ * fits in cache is cheaper per pair); re-cut so that the modelled times are equal. Only the
+ * speed depends on the cuts: the counts do not. */
+static void rebalance(skm_cooc_counter *c)
+{
+    const int T = c->par.threads;
+    const size_t nb = (size_t)(c->par.hi - c->par.lo);
+    double tmin = INFINITY, tmax = 0;
+    for (int i = 0; i < T; ++i) {
+        tmin = c->ts[i].seconds < tmin ? c->ts[i].seconds : tmin;
+        tmax = c->ts[i].seconds > tmax ? c->ts[i].seconds : tmax;
+    }
+    if (!(tmax > 1e-4) || tmax < 1.05 * tmin) /* too short to tell, or balanced */
+        return;
+    double *w = skm_malloc_array(nb + 1, sizeof *w);
+    if (!w)
+        return; /* keep the cuts: only speed is at stake */
+    for (int i = 0; i < T; ++i) {
+        const tstate *t = &c->ts[i];
+        double m = 0;
+        for (int32_t a = t->lo; a < t->hi; ++a)
+            m += (double)c->mass[a - c->par.lo];
+        /* seconds per unit of work in this band; a band without work keeps a neutral rate */
+        const double rate = m > 0 ? t->seconds / m : 0;
+        for (int32_t a = t->lo; a < t->hi; ++a)
+            w[a - c->par.lo] = (double)c->mass[a - c->par.lo] * rate;
+    }
+    balance(c, w);
+    free(w);
+}
+
+static void flush_slab(skm_cooc_counter *c)
+{
+    for (size_t i = 0; i < c->band_cells; ++i)
+        c->slab64[i] += c->slab[i];
+    memset(c->slab, 0, c->band_cells * sizeof *c->slab);
+    c->sbound = 0;
+    ++c->sflushes;
+}
+
+/* Run the current jobs (c->ts[i]) on every thread and wait. */
+static void run_all(skm_cooc_counter *c)
+{
+    for (int i = 1; i < c->par.threads; ++i)
+        skm_worker_submit(&c->workers[i], &c->ts[i]);
+    run_job(c, &c->ts[0]);
+    for (int i = 1; i < c->par.threads; ++i)
+        skm_worker_wait(&c->workers[i]);
+}
+
+/* Split mode: every thread gets every row of a chunk, for its band; chunks are cut so that no
+ * entry of the shared int32 band can overflow, with a flush to int64 in between. */
+static int add_split(skm_cooc_counter *c, const int64_t *indptr, const int32_t *indices,
+                     const int32_t *counts, size_t n_rows)
+{
+    const int32_t *w = c->par.weighted ? counts : NULL;
+    size_t r = 0;
+    while (r < n_rows) {
+        uint64_t room = (uint64_t)INT32_MAX - c->sbound, used = 0;
+        size_t e = r;
+        if (!w) {
+            e = r + (n_rows - r < room ? n_rows - r : (size_t)room);
+            used = e - r;
+        } else {
+            for (; e < n_rows; ++e) {
+                int32_t m = 0;
+                for (int64_t k = indptr[e]; k < indptr[e + 1]; ++k)
+                    m = w[k] > m ? w[k] : m;
+                if (m > MAX_WEIGHT)
+                    return skm_error(c->ctx, SKM_ELIMIT,
+                                     "row %zu of the block has a skill count of %d; frequency-"
+                                     "weighted co-occurrence takes counts up to %d (their square "
+                                     "must fit int32)",
+                                     e, (int)m, MAX_WEIGHT);
+                uint64_t b = (uint64_t)m * (uint64_t)m;
+                if (used + b > room)
+                    break;
+                used += b;
+            }
+        }
+        if (e == r) {
+            if (!c->slab64 && !(c->slab64 = skm_calloc_array(c->band_cells, sizeof *c->slab64)))
+                return skm_error(c->ctx, SKM_ENOMEM, "out of memory for the int64 counts");
+            flush_slab(c);
+            continue;
+        }
+        for (int i = 0; i < c->par.threads; ++i) {
+            tstate *t = &c->ts[i];
+            t->indptr = indptr + r;
+            t->indices = indices;
+            t->counts = counts;
+            t->n_rows = e - r;
+            t->row0 = r;
+            t->path = SKM_COOC_PAIRS;
+            t->bound = 0; /* the chunk fits: the thread never flushes */
+            t->rc = SKM_OK;
+        }
+        run_all(c);
+        for (int i = 0; i < c->par.threads; ++i)
+            if (c->ts[i].rc != SKM_OK)
+                return skm_error(c->ctx, c->ts[i].rc, "co-occurrence counter failed");
+        c->sbound += used;
+        r = e;
+        rebalance(c);
+    }
     return SKM_OK;
 }
 
@@ -398,21 +541,18 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
         c->st.blocks_pairs++;
     }
 
-    if (path == SKM_COOC_PAIRS && !c->allocated &&
-        split_bands(c, indptr, indices, n_rows) != SKM_OK)
-        return skm_error(c->ctx, SKM_ENOMEM, "out of memory");
+    if (path == SKM_COOC_PAIRS && c->split_skills) {
+        if (!c->allocated && split_first(c, indptr, indices, n_rows) != SKM_OK)
+            return skm_error(c->ctx, SKM_ENOMEM, "out of memory");
+        return add_split(c, indptr, indices, counts, n_rows);
+    }
 
-    /* Split the work: every row to each thread's band of skills (split mode), or the rows in
-     * shares of equal pair work (pairs path) or equal rows (bitset path). */
-    const int all_rows = path == SKM_COOC_PAIRS && c->split_skills;
+    /* Split the rows: equal pair work (pairs path) or equal rows (bitset path). */
     size_t r = 0;
     uint64_t acc = 0;
     for (int i = 0; i < T; ++i) {
         size_t e;
-        if (all_rows) {
-            r = 0;
-            e = n_rows;
-        } else if (i == T - 1) {
+        if (i == T - 1) {
             e = n_rows;
         } else if (path == SKM_COOC_BITSET) {
             e = n_rows * (size_t)(i + 1) / (size_t)T;
@@ -431,12 +571,7 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
         t->rc = SKM_OK;
         r = e;
     }
-    for (int i = 1; i < T; ++i)
-        skm_worker_submit(&c->workers[i], &c->ts[i]);
-    run_job(c, &c->ts[0]);
-    for (int i = 1; i < T; ++i)
-        skm_worker_wait(&c->workers[i]);
-
+    run_all(c);
     for (int i = 0; i < T; ++i) {
         const tstate *t = &c->ts[i];
         if (t->rc == SKM_ELIMIT)
@@ -453,9 +588,15 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
 int64_t skm_cooc_counter_get(const skm_cooc_counter *c, int32_t a, int32_t b)
 {
     int64_t n = 0;
+    if (c->split_skills) {
+        const size_t cell = (size_t)(a - c->par.lo) * c->ld + (size_t)(b - c->par.lo);
+        n += c->slab[cell];
+        if (c->slab64)
+            n += c->slab64[cell];
+    }
     for (int i = 0; i < c->par.threads; ++i) {
         const tstate *t = &c->ts[i];
-        if (c->allocated && a >= t->lo && a < t->hi) {
+        if (!c->split_skills && c->allocated && a >= t->lo && a < t->hi) {
             const size_t cell = (size_t)(a - t->lo) * t->ld + (size_t)(b - t->lo);
             n += t->acc[cell];
             if (t->acc64)
@@ -473,4 +614,5 @@ void skm_cooc_counter_stats_get(const skm_cooc_counter *c, skm_cooc_counter_stat
     out->flushes = 0;
     for (int i = 0; i < c->par.threads; ++i)
         out->flushes += c->ts[i].flushes;
+    out->flushes += c->sflushes;
 }

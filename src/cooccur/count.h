@@ -13,9 +13,10 @@
  * band (src/cooccur/cooccur.c plans the bands under a memory budget). The bitset path is used
  * only for the whole triangle (lo = 0, hi = p) of presence counts.
  *
- * Threads: the rows of each block are split among the threads by pair work; each thread owns its
- * accumulators, and skm_cooc_counter_get() sums them in thread order. The counts are integers, so
- * they are the same for any thread count, path and ISA (tests/test_cooccur.c checks that).
+ * Threads: the rows of each block are split among the threads by pair work, each thread owning
+ * its accumulators, which skm_cooc_counter_get() sums in thread order; or, when per-thread copies
+ * would not stay in cache, the skills are (see split below). The counts are integers, so they
+ * are the same for any thread count, split, path and ISA (tests/test_cooccur.c checks that).
  *
  * Overflow: accumulators are int32 (half the cache footprint of int64). A thread whose next rows
  * could push an entry past INT32_MAX first adds its int32 band into an int64 band (allocated
@@ -49,7 +50,14 @@ typedef struct skm_cooc_counter_params {
     int path;        /* skm_cooc_path: SKM_COOC_AUTO, or force one (bitset needs the whole
                         triangle and weighted = 0, else SKM_EINVAL) */
     int threads;     /* >= 1 */
+    int split;       /* how threads share the pairs path: SKM_COOC_SPLIT_AUTO (rows while a
+                        per-thread copy of the band is at most 6 MiB, else skills), _ROWS, _SKILLS */
 } skm_cooc_counter_params;
+
+/* Threads on the pairs path either take shares of the rows, each into its own copy of the band
+ * (reduced by skm_cooc_counter_get in thread order), or all take every row, each for its own
+ * rows of one shared band (cut by pair work, re-cut between chunks from the threads' times). */
+enum { SKM_COOC_SPLIT_AUTO = 0, SKM_COOC_SPLIT_ROWS = 1, SKM_COOC_SPLIT_SKILLS = 2 };
 
 /* Allocates the per-thread accumulators (threads × (hi − lo) × (p − lo) int32, plus bitset
  * buffers when that path may run) and starts threads − 1 workers.
