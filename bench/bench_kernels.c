@@ -27,6 +27,7 @@
 
 #include "core/core.h"
 #include "kernels/kernels.h"
+#include "synth_csr.h"
 
 typedef uint64_t (*ap_fn)(const uint64_t *restrict, const uint64_t *restrict, size_t);
 typedef void (*tile_fn)(const uint64_t *restrict, size_t, size_t, const uint64_t *restrict, size_t,
@@ -53,8 +54,7 @@ static const struct impl impls[] = {
 static uint64_t rng = 0x243F6A8885A308D3ull;
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-    return rng;
+    return synth_next(&rng);
 }
 
 static void *xaligned(size_t bytes)
@@ -137,62 +137,15 @@ static void run_tile(void *v)
     x->fn(x->A, x->n_words, x->n, x->A, x->n_words, x->n, x->n_words, x->C, x->n);
 }
 
-/* ---- synthetic postings ---- */
+/* ---- synthetic postings (bench/synth_csr.h, drawn from the same xorshift state) ---- */
 
-struct csr {
-    size_t n, p, nnz;
-    int64_t *indptr;
-    int32_t *indices;
-    double pairs; /* sum over rows of k (k + 1) / 2 */
-};
-
-static struct csr postings(size_t n, size_t p)
+static struct synth_csr postings(size_t n, size_t p)
 {
-    struct csr m = {n, p, 0, NULL, NULL, 0};
-    double *cum = malloc(p * sizeof *cum);
-    m.indptr = malloc((n + 1) * sizeof *m.indptr);
-    m.indices = malloc(n * 15 * sizeof *m.indices);
-    if (!cum || !m.indptr || !m.indices) {
-        fprintf(stderr, "out of memory\n");
-        exit(1);
-    }
-    double c = 0;
-    for (size_t j = 0; j < p; ++j)
-        cum[j] = c += 1.0 / (double)(j + 1);
-    m.indptr[0] = 0;
-    for (size_t r = 0; r < n; ++r) {
-        int32_t row[15];
-        size_t k = 5 + (size_t)(next_rand() % 11), have = 0;
-        while (have < k) {
-            double u = (double)(next_rand() >> 11) * 0x1p-53 * c;
-            size_t lo = 0, hi = p - 1;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (cum[mid] > u)
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            size_t pos = 0;
-            while (pos < have && row[pos] < (int32_t)lo)
-                ++pos;
-            if (pos < have && row[pos] == (int32_t)lo)
-                continue; /* distinct skills: draw again */
-            memmove(row + pos + 1, row + pos, (have - pos) * sizeof row[0]);
-            row[pos] = (int32_t)lo;
-            ++have;
-        }
-        memcpy(m.indices + m.nnz, row, k * sizeof row[0]);
-        m.nnz += k;
-        m.indptr[r + 1] = (int64_t)m.nnz;
-        m.pairs += (double)(k * (k + 1) / 2);
-    }
-    free(cum);
-    return m;
+    return synth_postings(n, p, &rng);
 }
 
 struct gram_arg {
-    const struct csr *m;
+    const struct synth_csr *m;
     int32_t *G;
 };
 
@@ -200,7 +153,7 @@ static void run_gram(void *v)
 {
     struct gram_arg *x = v;
     sparse_gram_i32_ref(x->m->indptr, x->m->indices, NULL, x->m->n, 0, (int32_t)x->m->p, x->G,
-                        x->m->p);
+                        x->m->p, NULL);
 }
 
 #define BLOCK_ROWS 65536
@@ -210,7 +163,7 @@ static void run_gram(void *v)
 #define BLOCK_WORDS (BLOCK_ROWS / 64 + 8)
 
 struct bits_arg {
-    const struct csr *m;
+    const struct synth_csr *m;
     const struct skm_kernels *k;
     uint64_t *bits, *C;
 };
@@ -349,7 +302,7 @@ cooc:
             continue;
         const size_t p = ps[s];
         double tg = skm_now();
-        struct csr m = postings(n_rows, p);
+        struct synth_csr m = postings(n_rows, p);
         tg = skm_now() - tg;
         printf("  p = %zu: nnz %zu (%.2f/row), %.0f pairs (generated in %.2f s)\n", p, m.nnz,
                (double)m.nnz / (double)n_rows, m.pairs, tg);

@@ -82,10 +82,14 @@ struct skm_kernels {
      * triangle is lo = 0, hi = p, ldg >= p. Only entries with column >= row are written. The
      * caller bounds the block so that no entry exceeds INT32_MAX (presence: n_rows <= INT32_MAX
      * is enough; frequency: the caller flushes into a wider accumulator per block). indptr is
-     * non-decreasing; indptr[0] need not be 0. 0 <= lo <= hi. */
+     * non-decreasing; indptr[0] need not be 0. 0 <= lo <= hi.
+     * diag != NULL: the diagonal terms (k = l) go to diag[indices[k] - lo] instead of G, which
+     * then gets only k < l (co-occurrence keeps n_a in a small array that stays in L1, and the
+     * pair loop skips one scattered add per skill: measured 8-12 % faster, docs/kernels.md). */
     void (*sparse_gram_i32)(const int64_t *restrict indptr, const int32_t *restrict indices,
                             const int32_t *restrict counts, size_t n_rows, int32_t lo,
-                            int32_t hi, int32_t *restrict G, size_t ldg);
+                            int32_t hi, int32_t *restrict G, size_t ldg,
+                            int32_t *restrict diag);
 
     /* Sparse Gram, double: the same pairs, each adding (w[r] * v_k) * v_l in that order of
      * operations, rows in order, l increasing within k, where v = values (NULL: 1.0) and w the
@@ -151,7 +155,7 @@ void csr_to_bitsets_ref(const int64_t *restrict indptr, const int32_t *restrict 
                         size_t n_rows, uint64_t *restrict bits, size_t ldbits);
 void sparse_gram_i32_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
                          const int32_t *restrict counts, size_t n_rows, int32_t lo, int32_t hi,
-                         int32_t *restrict G, size_t ldg);
+                         int32_t *restrict G, size_t ldg, int32_t *restrict diag);
 void sparse_gram_f64_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
                          const double *restrict values, const double *restrict w, size_t n_rows,
                          double *restrict G, size_t ldg);

@@ -612,9 +612,9 @@ static void check_gram_i32(size_t n, size_t p, size_t k, int weighted)
     /* Two calls (rows [0, h) then [h, n)), to use indptr[0] != 0 and accumulation. */
     const size_t h = n / 3;
     sparse_gram_i32_ref(m.indptr, m.indices, weighted ? m.counts : NULL, h, 0, (int32_t)p, G,
-                        ldg);
+                        ldg, NULL);
     sparse_gram_i32_ref(m.indptr + h, m.indices, weighted ? m.counts : NULL, n - h, 0,
-                        (int32_t)p, G, ldg);
+                        (int32_t)p, G, ldg, NULL);
     for (size_t i = 0; i < p; ++i)
         for (size_t j = 0; j < ldg && i * ldg + j < p * ldg; ++j) {
             int64_t want = j >= i && j < p ? W[i * p + j] : GUARD32;
@@ -661,7 +661,7 @@ static void check_gram_i32(size_t n, size_t p, size_t k, int weighted)
                 for (size_t j = i; j < p - (size_t)lo; ++j)
                     B[i * ldb + j] = 0;
             sparse_gram_i32_ref(m.indptr, m.indices, weighted ? m.counts : NULL, n, lo, hi, B,
-                                ldb);
+                                ldb, NULL);
             for (size_t i = 0; i < rows; ++i)
                 for (size_t j = 0; j < ldb; ++j) {
                     size_t gi = (size_t)lo + i, gj = (size_t)lo + j;
@@ -791,7 +791,7 @@ static void test_sparse_gram_f64(void **state)
     int32_t *Gi = calloc(40 * 40, sizeof *Gi);
     assert_true(Gd && Gi);
     sparse_gram_f64_ref(m.indptr, m.indices, NULL, NULL, 500, Gd, 40);
-    sparse_gram_i32_ref(m.indptr, m.indices, NULL, 500, 0, 40, Gi, 40);
+    sparse_gram_i32_ref(m.indptr, m.indices, NULL, 500, 0, 40, Gi, 40, NULL);
     for (size_t i = 0; i < 40 * 40; ++i)
         assert_true(Gd[i] == (double)Gi[i]);
     free(Gd);

@@ -13,8 +13,10 @@
 
 void sparse_gram_i32_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
                          const int32_t *restrict counts, size_t n_rows, int32_t lo, int32_t hi,
-                         int32_t *restrict G, size_t ldg)
+                         int32_t *restrict G, size_t ldg, int32_t *restrict diag)
 {
+    /* With diag, the diagonal goes there and the pair loop starts past it (k < l). */
+    const int64_t off = diag ? 1 : 0;
     for (size_t r = 0; r < n_rows; ++r) {
         int64_t k = indptr[r];
         const int64_t e = indptr[r + 1];
@@ -24,10 +26,14 @@ void sparse_gram_i32_ref(const int64_t *restrict indptr, const int32_t *restrict
             int32_t *restrict g = G + (size_t)(indices[k] - lo) * ldg;
             if (counts) {
                 const int32_t ck = counts[k];
-                for (int64_t l = k; l < e; ++l)
+                if (diag)
+                    diag[indices[k] - lo] += ck * ck;
+                for (int64_t l = k + off; l < e; ++l)
                     g[indices[l] - lo] += ck * counts[l];
             } else {
-                for (int64_t l = k; l < e; ++l)
+                if (diag)
+                    diag[indices[k] - lo] += 1;
+                for (int64_t l = k + off; l < e; ++l)
                     g[indices[l] - lo] += 1;
             }
         }

@@ -26,17 +26,17 @@
 static double ns_per_pair(size_t acc_bytes)
 {
     if (acc_bytes <= (size_t)512 << 10)
-        return 0.60; /* in L2 */
+        return 0.70; /* in L2: p = 256, 41 ms for 60 M pairs */
     if (acc_bytes <= (size_t)16 << 20)
-        return 1.10; /* in L3 */
-    return 2.00;     /* DRAM */
+        return 2.00; /* in L3: p = 2048, 120 ms */
+    return 3.00;     /* DRAM */
 }
 
 /* bitset: per 64-bit word of an AND-popcount of two skills, by kernel level. */
 static double ns_per_word(const char *isa)
 {
     if (strncmp(isa, "avx512", 6) == 0)
-        return 0.060;
+        return 0.072; /* p = 256: 50 ms for the whole bitset path */
     if (strncmp(isa, "avx2", 4) == 0)
         return 0.140;
     return 0.450;
@@ -64,8 +64,10 @@ const char *skm_cooc_path_name(int path)
 typedef struct tstate {
     int32_t lo, hi;    /* the rows of the triangle this thread's acc holds */
     size_t ld, cells;  /* its row length (p - lo) and size ((hi - lo) x ld) */
-    int32_t *acc;      /* cells int32 */
+    int32_t *acc;      /* cells int32: pairs a < b */
+    int32_t *diag;     /* n_a (the diagonal, kept apart: sparse_gram_i32's diag), hi - lo */
     int64_t *acc64;    /* flushed totals, allocated at the first flush */
+    int64_t *diag64;
     uint64_t bound;    /* upper bound on any entry of acc */
     uint64_t *C;       /* bitset path: p x p uint64 (upper triangle), allocated at first use */
     uint64_t *bits;    /* bitset path: p x ldbits words */
@@ -77,6 +79,9 @@ typedef struct tstate {
     size_t row0;       /* the job's first row within the block */
     int path;
     double seconds;    /* how long the job took (split mode balances on it) */
+    int count_pairs;   /* the job counts its pair work too (for the stats) */
+    int32_t wlo, whi;  /* ... of the pairs whose first skill is in [wlo, whi) */
+    uint64_t pairs;
     int rc;            /* SKM_OK, SKM_ELIMIT, SKM_ENOMEM */
     size_t bad_row;    /* the row of an SKM_ELIMIT, relative to the job */
     int32_t bad_count;
@@ -95,9 +100,12 @@ struct skm_cooc_counter {
     int allocated;      /* the pairs accumulators are laid out (split: at the first block) */
     int32_t *slab;      /* split mode: the band, band_cells int32; thread t writes its rows */
     int64_t *slab64;    /* split mode: flushed totals, allocated at the first flush */
+    int32_t *sdiag;     /* split mode: the diagonal, hi - lo */
+    int64_t *sdiag64;
     uint64_t sbound;    /* split mode: upper bound on any entry of slab */
     uint64_t *mass;     /* split mode: pair work per row of the band, from the first block */
     uint64_t sflushes;
+    double pairs_per_nnz; /* of the last block: the cost model's estimate for the next one */
     tstate *ts;
     skm_worker *workers; /* threads - 1 */
     skm_cooc_counter_stats st;
@@ -140,8 +148,10 @@ static int bitset_possible(const skm_cooc_counter_params *q)
 size_t skm_cooc_counter_bytes(const skm_cooc_counter_params *q)
 {
     size_t cells = (size_t)(q->hi - q->lo) * (q->p - (size_t)q->lo);
-    /* int32 accumulators; a frequency-weighted counter may also flush into int64 ones. */
-    size_t per_thread = cells * (sizeof(int32_t) + (q->weighted ? sizeof(int64_t) : 0));
+    /* int32 accumulators (pairs and the diagonal); a frequency-weighted counter may also flush
+     * into int64 ones. */
+    size_t per_thread = (cells + (size_t)(q->hi - q->lo)) *
+                        (sizeof(int32_t) + (q->weighted ? sizeof(int64_t) : 0));
     if (bitset_possible(q))
         per_thread += q->p * q->p * sizeof(uint64_t) + q->p * bitset_ldbits(q->p) * 8;
     return per_thread * (size_t)(q->threads > 0 ? q->threads : 1);
@@ -154,6 +164,9 @@ static void flush(tstate *t)
     for (size_t i = 0; i < t->cells; ++i)
         t->acc64[i] += t->acc[i];
     memset(t->acc, 0, t->cells * sizeof *t->acc);
+    for (int32_t i = 0; i < t->hi - t->lo; ++i)
+        t->diag64[i] += t->diag[i];
+    memset(t->diag, 0, (size_t)(t->hi - t->lo) * sizeof *t->diag);
     t->bound = 0;
     ++t->flushes;
 }
@@ -186,13 +199,16 @@ static int run_pairs(const skm_cooc_counter *c, tstate *t)
             }
         }
         if (e == r) { /* no room for the next row: flush, then go on */
-            if (!t->acc64 && !(t->acc64 = skm_calloc_array(t->cells ? t->cells : 1,
-                                                              sizeof *t->acc64)))
+            if (!t->acc64 &&
+                (!(t->acc64 = skm_calloc_array(t->cells ? t->cells : 1, sizeof *t->acc64)) ||
+                 !(t->diag64 = skm_calloc_array((size_t)(t->hi - t->lo) + 1,
+                                                sizeof *t->diag64))))
                 return SKM_ENOMEM;
             flush(t);
             continue;
         }
-        c->k->sparse_gram_i32(t->indptr + r, t->indices, w, e - r, t->lo, t->hi, t->acc, t->ld);
+        c->k->sparse_gram_i32(t->indptr + r, t->indices, w, e - r, t->lo, t->hi, t->acc, t->ld,
+                              t->diag);
         t->bound += used;
         r = e;
     }
@@ -222,11 +238,36 @@ static int run_bitset(const skm_cooc_counter *c, tstate *t)
     return SKM_OK;
 }
 
+/* Pair work of rows [r0, r1): the pairs (k, l >= k) of a row whose first skill is in [lo, hi);
+ * the whole triangle when whole (then only indptr is read). */
+static uint64_t work(const int64_t *indptr, const int32_t *indices, size_t r0, size_t r1,
+                     int32_t lo, int32_t hi, int whole)
+{
+    uint64_t w = 0;
+    for (size_t r = r0; r < r1; ++r) {
+        int64_t k = indptr[r];
+        const int64_t e = indptr[r + 1];
+        if (whole) {
+            const uint64_t n = (uint64_t)(e - k);
+            w += n * (n + 1) / 2;
+            continue;
+        }
+        while (k < e && indices[k] < lo)
+            ++k;
+        for (; k < e && indices[k] < hi; ++k)
+            w += (uint64_t)(e - k);
+    }
+    return w;
+}
+
 static int run_job(void *arg, void *job)
 {
     const skm_cooc_counter *c = arg;
     tstate *t = job;
     const double t0 = skm_now();
+    t->pairs = t->count_pairs ? work(t->indptr, t->indices, 0, t->n_rows, t->wlo, t->whi,
+                                     t->wlo == 0 && (size_t)t->whi == c->par.p)
+                              : 0;
     t->rc = t->path == SKM_COOC_BITSET ? run_bitset(c, t) : run_pairs(c, t);
     t->seconds = skm_now() - t0;
     return SKM_OK; /* errors travel in t->rc, so that every thread's job still runs */
@@ -270,12 +311,15 @@ int skm_cooc_counter_create(skm_ctx *ctx, const skm_cooc_counter_params *params,
             t->hi = params->hi;
             t->ld = c->ld;
             t->cells = c->band_cells;
-            if (!(t->acc = skm_calloc_array(t->cells ? t->cells : 1, sizeof(int32_t))))
+            if (!(t->acc = skm_calloc_array(t->cells ? t->cells : 1, sizeof(int32_t))) ||
+                !(t->diag = skm_calloc_array((size_t)(t->hi - t->lo) + 1, sizeof(int32_t))))
                 goto nomem;
         }
         c->allocated = 1;
-    } else if (!(c->slab = skm_calloc_array(c->band_cells, sizeof(int32_t)))) {
-        goto nomem; /* the threads' bands together never exceed one band (split_bands) */
+    } else if (!(c->slab = skm_calloc_array(c->band_cells + 1, sizeof(int32_t))) ||
+               !(c->sdiag = skm_calloc_array((size_t)(params->hi - params->lo) + 1,
+                                             sizeof(int32_t)))) {
+        goto nomem;
     }
     for (int i = 1; i < T; ++i)
         skm_worker_start(&c->workers[i], run_job, c, 1);
@@ -295,14 +339,19 @@ void skm_cooc_counter_free(skm_cooc_counter *c)
     for (int i = 1; c->workers && i < c->par.threads; ++i)
         skm_worker_stop(&c->workers[i]);
     for (int i = 0; c->ts && i < c->par.threads; ++i) {
-        if (!c->slab)
+        if (!c->slab) {
             free(c->ts[i].acc);
+            free(c->ts[i].diag);
+        }
+        free(c->ts[i].diag64);
         free(c->ts[i].acc64);
         free(c->ts[i].C);
         free(c->ts[i].bits);
     }
     free(c->slab);
     free(c->slab64);
+    free(c->sdiag);
+    free(c->sdiag64);
     free(c->mass);
     free(c->ts);
     free(c->workers);
@@ -310,23 +359,6 @@ void skm_cooc_counter_free(skm_cooc_counter *c)
 }
 
 /* ---- counting a block ------------------------------------------------------------------ */
-
-/* Pair work of row r within the band: the pairs (k, l >= k) whose first skill is in [lo, hi). */
-static uint64_t row_pairs(const skm_cooc_counter *c, const int64_t *indptr,
-                          const int32_t *indices, size_t r)
-{
-    int64_t k = indptr[r], e = indptr[r + 1];
-    if (c->par.lo == 0 && (size_t)c->par.hi == c->par.p) {
-        uint64_t n = (uint64_t)(e - k);
-        return n * (n + 1) / 2;
-    }
-    uint64_t w = 0;
-    while (k < e && indices[k] < c->par.lo)
-        ++k;
-    for (; k < e && indices[k] < c->par.hi; ++k)
-        w += (uint64_t)(e - k);
-    return w;
-}
 
 /* Split mode: point thread t at rows [lo_t, hi_t) of the shared band (same layout as the whole
  * band, so that moving a cut moves no data). */
@@ -340,6 +372,7 @@ static void set_cuts(skm_cooc_counter *c, const int32_t *cuts)
         t->ld = c->ld;
         t->cells = 0; /* split mode never flushes per thread */
         t->acc = c->slab + (size_t)(t->lo - lo) * c->ld + (size_t)(t->lo - lo);
+        t->diag = c->sdiag + (t->lo - lo);
     }
 }
 
@@ -431,6 +464,10 @@ static void flush_slab(skm_cooc_counter *c)
     for (size_t i = 0; i < c->band_cells; ++i)
         c->slab64[i] += c->slab[i];
     memset(c->slab, 0, c->band_cells * sizeof *c->slab);
+    const size_t nb = (size_t)(c->par.hi - c->par.lo);
+    for (size_t i = 0; i < nb; ++i)
+        c->sdiag64[i] += c->sdiag[i];
+    memset(c->sdiag, 0, nb * sizeof *c->sdiag);
     c->sbound = 0;
     ++c->sflushes;
 }
@@ -451,6 +488,8 @@ static int add_split(skm_cooc_counter *c, const int64_t *indptr, const int32_t *
                      const int32_t *counts, size_t n_rows)
 {
     const int32_t *w = c->par.weighted ? counts : NULL;
+    const int whole = c->par.lo == 0 && (size_t)c->par.hi == c->par.p;
+    uint64_t wsum = 0;
     size_t r = 0;
     while (r < n_rows) {
         uint64_t room = (uint64_t)INT32_MAX - c->sbound, used = 0;
@@ -476,7 +515,10 @@ static int add_split(skm_cooc_counter *c, const int64_t *indptr, const int32_t *
             }
         }
         if (e == r) {
-            if (!c->slab64 && !(c->slab64 = skm_calloc_array(c->band_cells, sizeof *c->slab64)))
+            if (!c->slab64 &&
+                (!(c->slab64 = skm_calloc_array(c->band_cells + 1, sizeof *c->slab64)) ||
+                 !(c->sdiag64 = skm_calloc_array((size_t)(c->par.hi - c->par.lo) + 1,
+                                                 sizeof *c->sdiag64))))
                 return skm_error(c->ctx, SKM_ENOMEM, "out of memory for the int64 counts");
             flush_slab(c);
             continue;
@@ -491,8 +533,15 @@ static int add_split(skm_cooc_counter *c, const int64_t *indptr, const int32_t *
             t->path = SKM_COOC_PAIRS;
             t->bound = 0; /* the chunk fits: the thread never flushes */
             t->rc = SKM_OK;
+            /* the pair work: by thread 0 from indptr alone for the whole triangle, else by
+             * each thread for its own band */
+            t->count_pairs = !whole || i == 0;
+            t->wlo = whole ? c->par.lo : t->lo;
+            t->whi = whole ? c->par.hi : t->hi;
         }
         run_all(c);
+        for (int i = 0; i < c->par.threads; ++i)
+            wsum += c->ts[i].pairs;
         for (int i = 0; i < c->par.threads; ++i)
             if (c->ts[i].rc != SKM_OK)
                 return skm_error(c->ctx, c->ts[i].rc, "co-occurrence counter failed");
@@ -500,6 +549,9 @@ static int add_split(skm_cooc_counter *c, const int64_t *indptr, const int32_t *
         r = e;
         rebalance(c);
     }
+    c->st.pairs += (double)wsum;
+    if (indptr[n_rows] > indptr[0])
+        c->pairs_per_nnz = (double)wsum / (double)(indptr[n_rows] - indptr[0]);
     return SKM_OK;
 }
 
@@ -511,12 +563,18 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
     const skm_cooc_counter_params *q = &c->par;
     const int T = q->threads;
 
-    /* Cost of each path for this block. */
-    uint64_t W = 0;
-    for (size_t r = 0; r < n_rows; ++r)
-        W += row_pairs(c, indptr, indices, r);
+    /* Cost of each path for this block. The pair work is counted exactly by the threads as they
+     * go (for the stats); the model uses the previous block's pairs per non-zero, or counts the
+     * first block here, when it has a choice to make. */
     const size_t nnz = (size_t)(indptr[n_rows] - indptr[0]);
-    double cost_pairs = (double)W * ns_per_pair(c->band_cells * sizeof(int32_t));
+    const int whole = q->lo == 0 && (size_t)q->hi == q->p;
+    double W = 0;
+    if (c->pairs_per_nnz > 0)
+        W = c->pairs_per_nnz * (double)nnz;
+    else if (q->path == SKM_COOC_AUTO && c->bitset_ok)
+        W = (double)work(indptr, indices, 0, n_rows, q->lo, q->hi, whole);
+    /* no choice to make and no history yet: the estimate starts with the next block */
+    double cost_pairs = W * ns_per_pair(c->band_cells * sizeof(int32_t));
     double cost_bits = -1;
     if (c->bitset_ok) {
         double p = (double)q->p, words = (double)n_rows / 64.0;
@@ -527,7 +585,6 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
     int path = q->path;
     if (path == SKM_COOC_AUTO)
         path = c->bitset_ok && cost_bits < cost_pairs ? SKM_COOC_BITSET : SKM_COOC_PAIRS;
-    c->st.pairs += (double)W;
     c->st.est_ns_pairs += cost_pairs;
     if (cost_bits >= 0)
         c->st.est_ns_bitset += cost_bits;
@@ -547,21 +604,31 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
         return add_split(c, indptr, indices, counts, n_rows);
     }
 
-    /* Split the rows: equal pair work (pairs path) or equal rows (bitset path). */
+    /* Split the rows: equal non-zeros (pairs path: a binary search in indptr, no pass over the
+     * rows) or equal rows (bitset path). */
     size_t r = 0;
-    uint64_t acc = 0;
     for (int i = 0; i < T; ++i) {
         size_t e;
         if (i == T - 1) {
             e = n_rows;
         } else if (path == SKM_COOC_BITSET) {
             e = n_rows * (size_t)(i + 1) / (size_t)T;
-        } else {
-            const uint64_t goal = W / (uint64_t)T * (uint64_t)(i + 1);
-            for (e = r; e < n_rows && acc < goal; ++e)
-                acc += row_pairs(c, indptr, indices, e);
+        } else { /* the first row whose start reaches the goal */
+            const int64_t goal = indptr[0] + (int64_t)(nnz / (size_t)T * (size_t)(i + 1));
+            size_t a = r, b = n_rows;
+            while (a < b) {
+                size_t mid = a + (b - a) / 2;
+                if (indptr[mid] < goal)
+                    a = mid + 1;
+                else
+                    b = mid;
+            }
+            e = a;
         }
         tstate *t = &c->ts[i];
+        t->count_pairs = 1;
+        t->wlo = q->lo;
+        t->whi = q->hi;
         t->indptr = indptr + r;
         t->indices = indices;
         t->counts = counts;
@@ -572,6 +639,12 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
         r = e;
     }
     run_all(c);
+    uint64_t Wb = 0;
+    for (int i = 0; i < T; ++i)
+        Wb += c->ts[i].pairs;
+    c->st.pairs += (double)Wb;
+    if (nnz)
+        c->pairs_per_nnz = (double)Wb / (double)nnz;
     for (int i = 0; i < T; ++i) {
         const tstate *t = &c->ts[i];
         if (t->rc == SKM_ELIMIT)
@@ -589,18 +662,30 @@ int64_t skm_cooc_counter_get(const skm_cooc_counter *c, int32_t a, int32_t b)
 {
     int64_t n = 0;
     if (c->split_skills) {
-        const size_t cell = (size_t)(a - c->par.lo) * c->ld + (size_t)(b - c->par.lo);
-        n += c->slab[cell];
-        if (c->slab64)
-            n += c->slab64[cell];
+        if (a == b) {
+            n += c->sdiag[a - c->par.lo];
+            if (c->sdiag64)
+                n += c->sdiag64[a - c->par.lo];
+        } else {
+            const size_t cell = (size_t)(a - c->par.lo) * c->ld + (size_t)(b - c->par.lo);
+            n += c->slab[cell];
+            if (c->slab64)
+                n += c->slab64[cell];
+        }
     }
     for (int i = 0; i < c->par.threads; ++i) {
         const tstate *t = &c->ts[i];
         if (!c->split_skills && c->allocated && a >= t->lo && a < t->hi) {
-            const size_t cell = (size_t)(a - t->lo) * t->ld + (size_t)(b - t->lo);
-            n += t->acc[cell];
-            if (t->acc64)
-                n += t->acc64[cell];
+            if (a == b) {
+                n += t->diag[a - t->lo];
+                if (t->diag64)
+                    n += t->diag64[a - t->lo];
+            } else {
+                const size_t cell = (size_t)(a - t->lo) * t->ld + (size_t)(b - t->lo);
+                n += t->acc[cell];
+                if (t->acc64)
+                    n += t->acc64[cell];
+            }
         }
         if (t->C)
             n += (int64_t)t->C[(size_t)a * c->par.p + (size_t)b];
