@@ -677,6 +677,44 @@ static void check_gram_i32(size_t n, size_t p, size_t k, int weighted)
         }
     }
 
+    /* diag: the diagonal goes to its own array (band [lo, p) from p / 3), G gets only the pairs
+     * k < l: G's diagonal cells keep their guard value. */
+    {
+        const int32_t lo = (int32_t)(p / 3);
+        const size_t rows = p - (size_t)lo, ldb = rows + 1;
+        int32_t *B = malloc((rows * ldb + 1) * sizeof *B), *D = malloc((rows + 1) * sizeof *D);
+        assert_true(B && D);
+        for (size_t i = 0; i < rows * ldb + 1; ++i)
+            B[i] = GUARD32;
+        for (size_t i = 0; i < rows; ++i) {
+            D[i] = 0;
+            for (size_t j = i + 1; j < rows; ++j)
+                B[i * ldb + j] = 0;
+        }
+        D[rows] = GUARD32;
+        sparse_gram_i32_ref(m.indptr, m.indices, weighted ? m.counts : NULL, n, lo, (int32_t)p,
+                            B, ldb, D);
+        for (size_t i = 0; i < rows; ++i) {
+            const size_t gi = (size_t)lo + i;
+            if (D[i] != W[gi * p + gi])
+                fail_msg("sparse_gram_i32 diag (%s): n %zu p %zu: diag[%zu] = %d, want %lld",
+                         weighted ? "frequency" : "presence", n, p, gi, D[i],
+                         (long long)W[gi * p + gi]);
+            for (size_t j = 0; j < ldb; ++j) {
+                const size_t gj = (size_t)lo + j;
+                int64_t want = j > i && gj < p ? W[gi * p + gj] : GUARD32;
+                if (B[i * ldb + j] != want)
+                    fail_msg("sparse_gram_i32 diag (%s): n %zu p %zu: G[%zu][%zu] = %d, want %lld",
+                             weighted ? "frequency" : "presence", n, p, gi, gj, B[i * ldb + j],
+                             (long long)want);
+            }
+        }
+        assert_int_equal(D[rows], GUARD32);
+        assert_int_equal(B[rows * ldb], GUARD32);
+        free(B);
+        free(D);
+    }
+
     /* Bitset path, presence: the same counts from the active table's kernels. */
     if (!weighted) {
         const struct skm_kernels *kt = skm_kernels_active();
