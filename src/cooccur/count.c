@@ -171,33 +171,52 @@ static void flush(tstate *t)
     ++t->flushes;
 }
 
+/* The longest run of rows [r, *e) of [r, n_rows) whose increments cannot push an int32 entry
+ * holding at most `bound` past INT32_MAX: one per row for presence (w == NULL), the square of the
+ * row's largest count when weighted. *used is the run's bound. SKM_ELIMIT, with *bad_row and
+ * *bad_count, for a row whose largest count alone overflows (> MAX_WEIGHT). *e == r means the
+ * accumulator must be flushed first. */
+static int fitting_rows(const int64_t *indptr, const int32_t *w, size_t r, size_t n_rows,
+                        uint64_t bound, size_t *e_out, uint64_t *used_out, size_t *bad_row,
+                        int32_t *bad_count)
+{
+    const uint64_t room = (uint64_t)INT32_MAX - bound;
+    uint64_t used = 0;
+    size_t e = r;
+    if (!w) {
+        e = r + (n_rows - r < room ? n_rows - r : (size_t)room);
+        used = e - r;
+    } else {
+        for (; e < n_rows; ++e) {
+            int32_t m = 0;
+            for (int64_t k = indptr[e]; k < indptr[e + 1]; ++k)
+                m = w[k] > m ? w[k] : m;
+            if (m > MAX_WEIGHT) {
+                *bad_row = e;
+                *bad_count = m;
+                return SKM_ELIMIT;
+            }
+            const uint64_t b = (uint64_t)m * (uint64_t)m;
+            if (used + b > room)
+                break;
+            used += b;
+        }
+    }
+    *e_out = e;
+    *used_out = used;
+    return SKM_OK;
+}
+
 static int run_pairs(const skm_cooc_counter *c, tstate *t)
 {
     const int32_t *w = c->par.weighted ? t->counts : NULL;
     size_t r = 0;
     while (r < t->n_rows) {
-        /* The longest run of rows from r that cannot push an entry past INT32_MAX. */
-        uint64_t room = (uint64_t)INT32_MAX - t->bound, used = 0;
-        size_t e = r;
-        if (!w) {
-            e = r + (t->n_rows - r < room ? t->n_rows - r : (size_t)room);
-            used = e - r;
-        } else {
-            for (; e < t->n_rows; ++e) {
-                int32_t m = 0;
-                for (int64_t k = t->indptr[e]; k < t->indptr[e + 1]; ++k)
-                    m = w[k] > m ? w[k] : m;
-                if (m > MAX_WEIGHT) {
-                    t->bad_row = e;
-                    t->bad_count = m;
-                    return SKM_ELIMIT;
-                }
-                uint64_t b = (uint64_t)m * (uint64_t)m;
-                if (used + b > room)
-                    break;
-                used += b;
-            }
-        }
+        size_t e;
+        uint64_t used;
+        if (fitting_rows(t->indptr, w, r, t->n_rows, t->bound, &e, &used, &t->bad_row,
+                         &t->bad_count) != SKM_OK)
+            return SKM_ELIMIT;
         if (e == r) { /* no room for the next row: flush, then go on */
             if (!t->acc64 &&
                 (!(t->acc64 = skm_calloc_array(t->cells ? t->cells : 1, sizeof *t->acc64)) ||
@@ -484,6 +503,14 @@ static void run_all(skm_cooc_counter *c)
 
 /* Split mode: every thread gets every row of a chunk, for its band; chunks are cut so that no
  * entry of the shared int32 band can overflow, with a flush to int64 in between. */
+static int elimit(skm_cooc_counter *c, size_t row, int32_t count)
+{
+    return skm_error(c->ctx, SKM_ELIMIT,
+                     "row %zu of the block has a skill count of %d; frequency-weighted "
+                     "co-occurrence takes counts up to %d (their square must fit int32)",
+                     row, (int)count, MAX_WEIGHT);
+}
+
 static int add_split(skm_cooc_counter *c, const int64_t *indptr, const int32_t *indices,
                      const int32_t *counts, size_t n_rows)
 {
@@ -492,28 +519,11 @@ static int add_split(skm_cooc_counter *c, const int64_t *indptr, const int32_t *
     uint64_t wsum = 0;
     size_t r = 0;
     while (r < n_rows) {
-        uint64_t room = (uint64_t)INT32_MAX - c->sbound, used = 0;
-        size_t e = r;
-        if (!w) {
-            e = r + (n_rows - r < room ? n_rows - r : (size_t)room);
-            used = e - r;
-        } else {
-            for (; e < n_rows; ++e) {
-                int32_t m = 0;
-                for (int64_t k = indptr[e]; k < indptr[e + 1]; ++k)
-                    m = w[k] > m ? w[k] : m;
-                if (m > MAX_WEIGHT)
-                    return skm_error(c->ctx, SKM_ELIMIT,
-                                     "row %zu of the block has a skill count of %d; frequency-"
-                                     "weighted co-occurrence takes counts up to %d (their square "
-                                     "must fit int32)",
-                                     e, (int)m, MAX_WEIGHT);
-                uint64_t b = (uint64_t)m * (uint64_t)m;
-                if (used + b > room)
-                    break;
-                used += b;
-            }
-        }
+        size_t e, bad_row = 0;
+        uint64_t used;
+        int32_t bad_count = 0;
+        if (fitting_rows(indptr, w, r, n_rows, c->sbound, &e, &used, &bad_row, &bad_count))
+            return elimit(c, bad_row, bad_count);
         if (e == r) {
             if (!c->slab64 &&
                 (!(c->slab64 = skm_calloc_array(c->band_cells + 1, sizeof *c->slab64)) ||
@@ -648,10 +658,7 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
     for (int i = 0; i < T; ++i) {
         const tstate *t = &c->ts[i];
         if (t->rc == SKM_ELIMIT)
-            return skm_error(c->ctx, SKM_ELIMIT,
-                             "row %zu of the block has a skill count of %d; frequency-weighted "
-                             "co-occurrence takes counts up to %d (their square must fit int32)",
-                             t->row0 + t->bad_row, (int)t->bad_count, MAX_WEIGHT);
+            return elimit(c, t->row0 + t->bad_row, t->bad_count);
         if (t->rc != SKM_OK)
             return skm_error(c->ctx, t->rc, "out of memory for the co-occurrence counter");
     }

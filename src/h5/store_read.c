@@ -183,8 +183,7 @@ static int load_strings(skm_store *st, hid_t loc, const char *name, const char *
     if (rc != SKM_OK)
         return rc;
     size_t nn = (size_t)n;
-    char **vl = NULL;
-    tab->s = skm_malloc_array(nn, sizeof *tab->s);
+    tab->s = skm_malloc_array(nn ? nn : 1, sizeof *tab->s);
     if (!tab->s) {
         rc = skm_error(st->ctx, SKM_ENOMEM, "%s: out of memory reading %s", st->path, objpath);
         goto done;
@@ -198,35 +197,12 @@ static int load_strings(skm_store *st, hid_t loc, const char *name, const char *
         rc = h5err(st, "reading", objpath);
         goto done;
     }
-    if (var) {
-        if (!(vl = skm_calloc_array(nn, sizeof *vl))) {
-            rc = skm_error(st->ctx, SKM_ENOMEM, "%s: out of memory reading %s", st->path, objpath);
-            goto done;
-        }
-        if ((mt = skm_h5_vlen_str()) < 0 ||
-            (nn > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl) < 0)) {
-            free(vl);
-            vl = NULL;
-            rc = h5err(st, "reading", objpath);
-            goto done;
-        }
-        /* Copy into one buffer, then give HDF5 its strings back. */
-        size_t total = 1;
-        for (size_t i = 0; i < nn; ++i)
-            total += (vl[i] ? strlen(vl[i]) : 0) + 1;
-        if ((tab->buf = malloc(total))) {
-            char *p = tab->buf;
-            for (size_t i = 0; i < nn; ++i) {
-                size_t len = vl[i] ? strlen(vl[i]) : 0;
-                memcpy(p, vl[i] ? vl[i] : "", len + 1);
-                tab->s[i] = p;
-                p += len + 1;
-            }
-        }
-        if (nn > 0)
-            (void)H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, vl);
-        if (!tab->buf)
-            rc = skm_error(st->ctx, SKM_ENOMEM, "%s: out of memory reading %s", st->path, objpath);
+    if (var) { /* the shared reader (h5util.c): pointers and strings in one block */
+        char **block = NULL;
+        size_t got = 0;
+        free(tab->s);
+        rc = skm_h5_read_strings(st->ctx, st->path, st->file, objpath, n, &block, &got);
+        tab->s = (const char **)block;
     } else {
         size_t sz = H5Tget_size(ft), stride;
         if (sz == 0 || __builtin_add_overflow(sz, 1, &stride) ||
@@ -246,7 +222,6 @@ static int load_strings(skm_store *st, hid_t loc, const char *name, const char *
         }
     }
 done:
-    free(vl);
     skm_h5_close(mt);
     skm_h5_close(sp);
     skm_h5_close(ft);
