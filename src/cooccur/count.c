@@ -491,6 +491,19 @@ static void flush_slab(skm_cooc_counter *c)
     ++c->sflushes;
 }
 
+/* Rows [r, e) of the block for thread t, by `path`. */
+static void set_job(tstate *t, const int64_t *indptr, const int32_t *indices,
+                    const int32_t *counts, size_t r, size_t e, int path)
+{
+    t->indptr = indptr + r;
+    t->indices = indices;
+    t->counts = counts;
+    t->n_rows = e - r;
+    t->row0 = r;
+    t->path = path;
+    t->rc = SKM_OK;
+}
+
 /* Run the current jobs (c->ts[i]) on every thread and wait. */
 static void run_all(skm_cooc_counter *c)
 {
@@ -535,14 +548,8 @@ static int add_split(skm_cooc_counter *c, const int64_t *indptr, const int32_t *
         }
         for (int i = 0; i < c->par.threads; ++i) {
             tstate *t = &c->ts[i];
-            t->indptr = indptr + r;
-            t->indices = indices;
-            t->counts = counts;
-            t->n_rows = e - r;
-            t->row0 = r;
-            t->path = SKM_COOC_PAIRS;
+            set_job(t, indptr, indices, counts, r, e, SKM_COOC_PAIRS);
             t->bound = 0; /* the chunk fits: the thread never flushes */
-            t->rc = SKM_OK;
             /* the pair work: by thread 0 from indptr alone for the whole triangle, else by
              * each thread for its own band */
             t->count_pairs = !whole || i == 0;
@@ -639,13 +646,7 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
         t->count_pairs = 1;
         t->wlo = q->lo;
         t->whi = q->hi;
-        t->indptr = indptr + r;
-        t->indices = indices;
-        t->counts = counts;
-        t->n_rows = e - r;
-        t->row0 = r;
-        t->path = path;
-        t->rc = SKM_OK;
+        set_job(t, indptr, indices, counts, r, e, path);
         r = e;
     }
     run_all(c);
