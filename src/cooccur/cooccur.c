@@ -29,7 +29,6 @@
 
 #include <hdf5.h>
 
-#include "../../kernels/kernels.h"
 #include "../core/core.h"
 #include "../h5/h5out.h"
 #include "../h5/h5util.h"
@@ -84,7 +83,6 @@ typedef struct run {
     pairs pr;
     skm_cooc_counter_stats st_sum;
     int passes;
-    double t_count;
 } run;
 
 static void pairs_free(pairs *pr)
@@ -254,6 +252,12 @@ static int count_band(run *R, int32_t lo, int32_t hi, int first_pass)
     return rc;
 }
 
+/* The BH family: every pair of the q kept skills. */
+static uint64_t family(int32_t q)
+{
+    return q > 1 ? (uint64_t)q * (uint64_t)(q - 1) / 2 : 0;
+}
+
 /* ---- measures, in parallel ------------------------------------------------------------- */
 
 typedef struct measure_job {
@@ -322,8 +326,7 @@ static int measures(run *R)
     if (pr->n && !work)
         return skm_error(R->ctx, SKM_ENOMEM, "out of memory for the q-values of %zu pairs",
                          pr->n);
-    uint64_t fam = (uint64_t)R->q * (uint64_t)(R->q > 0 ? R->q - 1 : 0) / 2;
-    int rc = skm_cooc_bh_qvalues(R->ctx, pr->col[C_P], pr->n, fam ? fam : 0, pr->q, work);
+    int rc = skm_cooc_bh_qvalues(R->ctx, pr->col[C_P], pr->n, family(R->q), pr->q, work);
     free(work);
     if (rc)
         return rc;
@@ -413,7 +416,7 @@ static const struct {
                 NULL},
 };
 
-static int write_results(run *R, const char *out_path, double t0)
+static int write_results(run *R, const skm_cooccur_report *rep, const char *out_path, double t0)
 {
     const skm_cooccur_params *P = R->par;
     pairs *pr = &R->pr;
@@ -526,40 +529,32 @@ static int write_results(run *R, const char *out_path, double t0)
         goto done;
 
     /* Parameters and provenance, as attributes of the group. */
-    int64_t n_valid = 0;
-    for (size_t i = 0; i < m; ++i)
-        n_valid += pr->validated[i];
     const skm_cooc_counter_stats *s = &R->st_sum;
-    char path_used[32], created[32], src_created[64] = "";
-    snprintf(path_used, sizeof path_used, "%s",
-             s->rows_bitset && s->rows_pairs ? "pairs+bitset"
-             : s->rows_bitset                ? "bitset"
-                                             : "pairs");
+    char created[32], src_created[64] = "";
     skm_time_iso8601(created);
     (void)skm_store_attr_string(R->st, "/", "created", src_created, sizeof src_created);
-    uint64_t fam = (uint64_t)R->q * (uint64_t)(R->q > 0 ? R->q - 1 : 0) / 2;
     if ((rc = attr_i64(&o, g, "n_postings", R->n)) ||
         (rc = attr_i64(&o, g, "n_skills", R->p)) ||
         (rc = attr_i64(&o, g, "n_skills_kept", R->q)) ||
         (rc = attr_i64(&o, g, "n_pairs", (int64_t)m)) ||
-        (rc = attr_i64(&o, g, "n_family", (int64_t)fam)) ||
-        (rc = attr_i64(&o, g, "n_validated", n_valid)) ||
+        (rc = attr_i64(&o, g, "n_family", (int64_t)rep->n_family)) ||
+        (rc = attr_i64(&o, g, "n_validated", rep->n_validated)) ||
         (rc = attr_i64(&o, g, "min_support", P->min_support)) ||
         (rc = attr_i64(&o, g, "top", (int64_t)P->top)) ||
         (rc = attr_f64(&o, g, "alpha", P->alpha)) ||
         (rc = attr_i64(&o, g, "weighted", P->weighted != 0)) ||
         (rc = attr_str(&o, g, "path_requested", skm_cooc_path_name(P->path))) ||
-        (rc = attr_str(&o, g, "path", path_used)) ||
+        (rc = attr_str(&o, g, "path", rep->path)) ||
         (rc = attr_i64(&o, g, "rows_pairs_path", (int64_t)s->rows_pairs)) ||
         (rc = attr_i64(&o, g, "rows_bitset_path", (int64_t)s->rows_bitset)) ||
         (rc = attr_f64(&o, g, "model_ms_pairs", s->est_ns_pairs / 1e6)) ||
         (rc = attr_f64(&o, g, "model_ms_bitset",
                        s->est_ns_bitset >= 0 ? s->est_ns_bitset / 1e6 : NAN)) ||
-        (rc = attr_i64(&o, g, "passes", R->passes)) ||
+        (rc = attr_i64(&o, g, "passes", rep->passes)) ||
         (rc = attr_i64(&o, g, "threads", R->threads)) ||
         (rc = attr_i64(&o, g, "memory_mib", (int64_t)P->memory_mib)) ||
         (rc = attr_str(&o, g, "isa", skm_isa())) ||
-        (rc = attr_f64(&o, g, "seconds_count", R->t_count)) ||
+        (rc = attr_f64(&o, g, "seconds_count", rep->seconds_count)) ||
         (rc = attr_f64(&o, g, "seconds", skm_now() - t0)) ||
         (rc = attr_str(&o, g, "source_store", R->store_path)) ||
         (rc = attr_str(&o, g, "source_store_created", src_created)) ||
@@ -685,21 +680,20 @@ static int cooccur(run *R, const char *out_path, skm_cooccur_report *rep, double
             return rc;
         lo = hi;
     } while (lo < R->q);
-    R->t_count = skm_now() - t_count0;
     rep->passes = R->passes;
-    rep->seconds_count = R->t_count;
+    rep->seconds_count = skm_now() - t_count0;
 
     if ((rc = measures(R)))
         return rc;
     rep->n_pairs = (int64_t)R->pr.n;
-    rep->n_family = (uint64_t)R->q * (uint64_t)(R->q > 0 ? R->q - 1 : 0) / 2;
+    rep->n_family = family(R->q);
     for (size_t i = 0; i < R->pr.n; ++i)
         rep->n_validated += R->pr.validated[i];
     snprintf(rep->path, sizeof rep->path, "%s",
              R->st_sum.rows_bitset && R->st_sum.rows_pairs ? "pairs+bitset"
              : R->st_sum.rows_bitset                       ? "bitset"
                                                            : "pairs");
-    return write_results(R, out_path, t0);
+    return write_results(R, rep, out_path, t0);
 }
 
 int skm_cooccur(skm_ctx *ctx, const char *store_path, const char *out_path,

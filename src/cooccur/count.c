@@ -99,13 +99,13 @@ struct skm_cooc_counter {
     const struct skm_kernels *k;
     int bitset_ok;      /* the bitset path may run */
     int split_skills;   /* pairs path: threads own bands of skills, not shares of rows */
-    int allocated;      /* the pairs accumulators are laid out (split: at the first block) */
     int32_t *slab;      /* split mode: the band, band_cells int32; thread t writes its rows */
     int64_t *slab64;    /* split mode: flushed totals, allocated at the first flush */
     int32_t *sdiag;     /* split mode: the diagonal, hi - lo */
     int64_t *sdiag64;
     uint64_t sbound;    /* split mode: upper bound on any entry of slab */
-    uint64_t *mass;     /* split mode: pair work per row of the band, from the first block */
+    uint64_t *mass;     /* split mode: pair work per row of the band, from the first block;
+                           NULL until then (the threads' bands are not cut yet) */
     uint64_t sflushes;
     double pairs_per_nnz; /* of the last block: the cost model's estimate for the next one */
     tstate *ts;
@@ -336,7 +336,6 @@ int skm_cooc_counter_create(skm_ctx *ctx, const skm_cooc_counter_params *params,
                 !(t->diag = skm_calloc_array((size_t)(t->hi - t->lo) + 1, sizeof(int32_t))))
                 goto nomem;
         }
-        c->allocated = 1;
     } else if (!(c->slab = skm_calloc_array(c->band_cells + 1, sizeof(int32_t))) ||
                !(c->sdiag = skm_calloc_array((size_t)(params->hi - params->lo) + 1,
                                              sizeof(int32_t)))) {
@@ -445,7 +444,6 @@ static int split_first(skm_cooc_counter *c, const int64_t *indptr, const int32_t
         w[a] = (double)c->mass[a];
     balance(c, w);
     free(w);
-    c->allocated = 1;
     return SKM_OK;
 }
 
@@ -618,7 +616,7 @@ int skm_cooc_counter_add(skm_cooc_counter *c, const int64_t *indptr, const int32
     }
 
     if (path == SKM_COOC_PAIRS && c->split_skills) {
-        if (!c->allocated && split_first(c, indptr, indices, n_rows) != SKM_OK)
+        if (!c->mass && split_first(c, indptr, indices, n_rows) != SKM_OK)
             return skm_error(c->ctx, SKM_ENOMEM, "out of memory");
         return add_split(c, indptr, indices, counts, n_rows);
     }
@@ -685,7 +683,7 @@ int64_t skm_cooc_counter_get(const skm_cooc_counter *c, int32_t a, int32_t b)
     }
     for (int i = 0; i < c->par.threads; ++i) {
         const tstate *t = &c->ts[i];
-        if (!c->split_skills && c->allocated && a >= t->lo && a < t->hi) {
+        if (!c->split_skills && a >= t->lo && a < t->hi) {
             if (a == b) {
                 n += t->diag[a - t->lo];
                 if (t->diag64)
