@@ -331,6 +331,13 @@ typedef enum skm_type {
 SKM_API int skm_store_read_column(skm_store *st, const char *name, int64_t row0, size_t n, int type,
                                   void *out /* OUT: n values */);
 
+/* The level table /postings/<name>_levels of a categorical column (role, company, country, ...):
+ * *out is one malloc'ed block of *n string pointers followed by the strings (free() once).
+ * SKM_OK; SKM_ENOTFOUND when the column has no level table (not recorded in ctx); SKM_EFORMAT,
+ * SKM_ENOMEM, SKM_EHDF5. */
+SKM_API int skm_store_read_levels(skm_store *st, const char *name, char ***out /* OUT */,
+                                  size_t *n /* OUT */);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Skill co-occurrence (docs/hdf5-schema.md, /cooccurrence)                                   */
 /* ------------------------------------------------------------------------------------------ */
@@ -395,6 +402,51 @@ SKM_API int skm_cooccur(skm_ctx *ctx, const char *store_path, const char *out_pa
  * SKM_EHDF5, SKM_EIO. */
 SKM_API int skm_cooccur_print(skm_ctx *ctx, const char *results_path, const char *skill,
                               size_t n_top, FILE *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Salary regression by skill (docs/hdf5-schema.md, /regression)                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Standard-error types (bit flags of skm_regress_params.se). */
+enum { SKM_SE_CLASSICAL = 1, SKM_SE_HC1 = 2, SKM_SE_CLUSTER = 4 };
+
+/* Options of skm_regress(). Start from skm_regress_params_default(). */
+typedef struct skm_regress_params {
+    int64_t min_support;      /* skills in fewer postings (with a usable salary) are left out and
+                               * listed; default 30, at least 1 */
+    const char *controls;     /* comma-separated /postings columns entered as dummies; NULL none */
+    const char *absorb;       /* comma-separated /postings columns absorbed as fixed effects (at
+                               * most 2); NULL none */
+    int se;                   /* SKM_SE_* flags; default classical | hc1 | cluster */
+    const char *cluster;      /* cluster column for SKM_SE_CLUSTER; default "company" (left out,
+                               * with a note, when the store has none and it was not asked for) */
+    const char *const *groups;/* "NAME=skill,skill,...": one indicator for any of the skills */
+    size_t n_groups;
+    int decompose;            /* with groups: also fit without / with each of company and title
+                               * absorbed (the decomposition table); default 1 */
+    double alpha;             /* confidence level 1 - alpha, BH threshold; default 0.05 */
+    double fe_tol;            /* alternating projections: stop when a sweep changes a column by
+                               * less than fe_tol of its norm; default 1e-10 */
+    int fe_max_iter;          /* sweeps at most; default 10000 */
+    int threads;              /* 0: every CPU this process may use */
+    size_t memory_mib;        /* budget for accumulators and dense absorbed data; default 1024 */
+    size_t block_rows;        /* rows read from the store per block; default 65536 */
+    const char *command_line; /* recorded with the results; may be NULL */
+} skm_regress_params;
+
+SKM_API skm_regress_params skm_regress_params_default(void);
+
+/* Fit log annual salary on skill indicators (plus groups, controls, absorbed fixed effects) over
+ * the store at store_path and write /regression into the results file out_path (atomically,
+ * keeping its other groups). SKM_OK, SKM_EINVAL (bad option; unknown skill in a group),
+ * SKM_ENOTFOUND (no such column), SKM_ELIMIT (over the memory budget), SKM_EFORMAT, SKM_EHDF5,
+ * SKM_EIO, SKM_ENOMEM, SKM_EINTERRUPT. */
+SKM_API int skm_regress(skm_ctx *ctx, const char *store_path, const char *out_path,
+                        const skm_regress_params *params);
+
+/* Print the premium table of /regression in the results file (sorted by premium, significance
+ * marks; at most n_top rows from each end when n_top > 0) and the decomposition table. */
+SKM_API int skm_regress_print(skm_ctx *ctx, const char *results_path, size_t n_top, FILE *out);
 
 #ifdef __cplusplus
 }

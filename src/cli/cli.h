@@ -23,10 +23,12 @@ typedef struct cli_cmd {
 int cmd_ingest(int argc, char **argv, skm_ctx *ctx);
 int cmd_info(int argc, char **argv, skm_ctx *ctx);
 int cmd_cooccur(int argc, char **argv, skm_ctx *ctx);
+int cmd_regress(int argc, char **argv, skm_ctx *ctx);
 
 extern const char cmd_ingest_usage[];
 extern const char cmd_info_usage[];
 extern const char cmd_cooccur_usage[];
+extern const char cmd_regress_usage[];
 
 /* The whole command line as typed (for /provenance). */
 extern const char *cli_command_line;

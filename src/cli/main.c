@@ -21,6 +21,8 @@ static const cli_cmd commands[] = {
     {"info", cmd_info, "show what a store holds", cmd_info_usage},
     {"cooccur", cmd_cooccur, "skill co-occurrence: counts, association measures, significance",
      cmd_cooccur_usage},
+    {"regress", cmd_regress, "salary regression by skill: premiums with robust standard errors",
+     cmd_regress_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -378,23 +378,6 @@ static int top_k(run *R, const double *key, size_t k, int64_t **out, size_t *n_o
 
 /* ---- output ---------------------------------------------------------------------------- */
 
-static int attr_i64(skm_h5_out *o, hid_t g, const char *name, int64_t v)
-{
-    return skm_h5_attr_num(o->ctx, o->final_path, g, "/cooccurrence", name, H5T_STD_I64LE,
-                           H5T_NATIVE_INT64, 0, &v);
-}
-
-static int attr_f64(skm_h5_out *o, hid_t g, const char *name, double v)
-{
-    return skm_h5_attr_num(o->ctx, o->final_path, g, "/cooccurrence", name, H5T_IEEE_F64LE,
-                           H5T_NATIVE_DOUBLE, 0, &v);
-}
-
-static int attr_str(skm_h5_out *o, hid_t g, const char *name, const char *v)
-{
-    return skm_h5_attr_str(o->ctx, o->final_path, g, "/cooccurrence", name, v);
-}
-
 static const struct {
     const char *name, *desc, *units;
 } col_spec[C_NCOL] = {
@@ -533,35 +516,35 @@ static int write_results(run *R, const skm_cooccur_report *rep, const char *out_
     char created[32], src_created[64] = "";
     skm_time_iso8601(created);
     (void)skm_store_attr_string(R->st, "/", "created", src_created, sizeof src_created);
-    if ((rc = attr_i64(&o, g, "n_postings", R->n)) ||
-        (rc = attr_i64(&o, g, "n_skills", R->p)) ||
-        (rc = attr_i64(&o, g, "n_skills_kept", R->q)) ||
-        (rc = attr_i64(&o, g, "n_pairs", (int64_t)m)) ||
-        (rc = attr_i64(&o, g, "n_family", (int64_t)rep->n_family)) ||
-        (rc = attr_i64(&o, g, "n_validated", rep->n_validated)) ||
-        (rc = attr_i64(&o, g, "min_support", P->min_support)) ||
-        (rc = attr_i64(&o, g, "top", (int64_t)P->top)) ||
-        (rc = attr_f64(&o, g, "alpha", P->alpha)) ||
-        (rc = attr_i64(&o, g, "weighted", P->weighted != 0)) ||
-        (rc = attr_str(&o, g, "path_requested", skm_cooc_path_name(P->path))) ||
-        (rc = attr_str(&o, g, "path", rep->path)) ||
-        (rc = attr_i64(&o, g, "rows_pairs_path", (int64_t)s->rows_pairs)) ||
-        (rc = attr_i64(&o, g, "rows_bitset_path", (int64_t)s->rows_bitset)) ||
-        (rc = attr_f64(&o, g, "model_ms_pairs", s->est_ns_pairs / 1e6)) ||
-        (rc = attr_f64(&o, g, "model_ms_bitset",
+    if ((rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_postings", R->n)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_skills", R->p)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_skills_kept", R->q)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_pairs", (int64_t)m)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_family", (int64_t)rep->n_family)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_validated", rep->n_validated)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "min_support", P->min_support)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "top", (int64_t)P->top)) ||
+        (rc = skm_h5_out_attr_f64(&o, g, "/cooccurrence", "alpha", P->alpha)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "weighted", P->weighted != 0)) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "path_requested", skm_cooc_path_name(P->path))) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "path", rep->path)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "rows_pairs_path", (int64_t)s->rows_pairs)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "rows_bitset_path", (int64_t)s->rows_bitset)) ||
+        (rc = skm_h5_out_attr_f64(&o, g, "/cooccurrence", "model_ms_pairs", s->est_ns_pairs / 1e6)) ||
+        (rc = skm_h5_out_attr_f64(&o, g, "/cooccurrence", "model_ms_bitset",
                        s->est_ns_bitset >= 0 ? s->est_ns_bitset / 1e6 : NAN)) ||
-        (rc = attr_i64(&o, g, "passes", rep->passes)) ||
-        (rc = attr_i64(&o, g, "threads", R->threads)) ||
-        (rc = attr_i64(&o, g, "memory_mib", (int64_t)P->memory_mib)) ||
-        (rc = attr_str(&o, g, "isa", skm_isa())) ||
-        (rc = attr_f64(&o, g, "seconds_count", rep->seconds_count)) ||
-        (rc = attr_f64(&o, g, "seconds", skm_now() - t0)) ||
-        (rc = attr_str(&o, g, "source_store", R->store_path)) ||
-        (rc = attr_str(&o, g, "source_store_created", src_created)) ||
-        (rc = attr_str(&o, g, "tool_version", skm_version())) ||
-        (rc = attr_str(&o, g, "git_revision", SKM_GIT_REVISION)) ||
-        (rc = attr_str(&o, g, "command_line", P->command_line ? P->command_line : "")) ||
-        (rc = attr_str(&o, g, "created", created)))
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "passes", rep->passes)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "threads", R->threads)) ||
+        (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "memory_mib", (int64_t)P->memory_mib)) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "isa", skm_isa())) ||
+        (rc = skm_h5_out_attr_f64(&o, g, "/cooccurrence", "seconds_count", rep->seconds_count)) ||
+        (rc = skm_h5_out_attr_f64(&o, g, "/cooccurrence", "seconds", skm_now() - t0)) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "source_store", R->store_path)) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "source_store_created", src_created)) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "tool_version", skm_version())) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "git_revision", SKM_GIT_REVISION)) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "command_line", P->command_line ? P->command_line : "")) ||
+        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "created", created)))
         goto done;
     skm_h5_close(gt);
     skm_h5_close(gp);

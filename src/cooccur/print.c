@@ -44,17 +44,6 @@ static void view_free(view *v)
     free(v->q);
 }
 
-static int attr_num(skm_ctx *ctx, const char *file, hid_t g, const char *name, hid_t mt,
-                    void *out)
-{
-    hid_t a = H5Aopen(g, name, H5P_DEFAULT);
-    int rc = a >= 0 && H5Aread(a, mt, out) >= 0
-                 ? SKM_OK
-                 : skm_h5_fail(ctx, SKM_EFORMAT, file, "reading attribute of", "/cooccurrence");
-    skm_h5_close(a);
-    return rc;
-}
-
 static int load(skm_ctx *ctx, const char *file, hid_t f, view *v)
 {
     int rc;
@@ -64,14 +53,14 @@ static int load(skm_ctx *ctx, const char *file, hid_t f, view *v)
         return skm_error(ctx, SKM_ENOTFOUND,
                          "%s has no /cooccurrence group (run skillmat cooccur first)", file);
     char *s = NULL;
-    if ((rc = attr_num(ctx, file, g, "n_postings", H5T_NATIVE_INT64, &v->n)) ||
-        (rc = attr_num(ctx, file, g, "n_skills_kept", H5T_NATIVE_INT64, &v->n_kept)) ||
-        (rc = attr_num(ctx, file, g, "n_family", H5T_NATIVE_INT64, &v->n_family)) ||
-        (rc = attr_num(ctx, file, g, "min_support", H5T_NATIVE_INT64, &v->min_support)) ||
-        (rc = attr_num(ctx, file, g, "alpha", H5T_NATIVE_DOUBLE, &v->alpha)) ||
-        (rc = attr_num(ctx, file, g, "passes", H5T_NATIVE_INT64, &v->passes)) ||
-        (rc = attr_num(ctx, file, g, "threads", H5T_NATIVE_INT64, &v->threads)) ||
-        (rc = attr_num(ctx, file, g, "seconds_count", H5T_NATIVE_DOUBLE, &v->seconds)))
+    if ((rc = skm_h5_attr_read_num(ctx, file, g, "/cooccurrence", "n_postings", H5T_NATIVE_INT64, &v->n)) ||
+        (rc = skm_h5_attr_read_num(ctx, file, g, "/cooccurrence", "n_skills_kept", H5T_NATIVE_INT64, &v->n_kept)) ||
+        (rc = skm_h5_attr_read_num(ctx, file, g, "/cooccurrence", "n_family", H5T_NATIVE_INT64, &v->n_family)) ||
+        (rc = skm_h5_attr_read_num(ctx, file, g, "/cooccurrence", "min_support", H5T_NATIVE_INT64, &v->min_support)) ||
+        (rc = skm_h5_attr_read_num(ctx, file, g, "/cooccurrence", "alpha", H5T_NATIVE_DOUBLE, &v->alpha)) ||
+        (rc = skm_h5_attr_read_num(ctx, file, g, "/cooccurrence", "passes", H5T_NATIVE_INT64, &v->passes)) ||
+        (rc = skm_h5_attr_read_num(ctx, file, g, "/cooccurrence", "threads", H5T_NATIVE_INT64, &v->threads)) ||
+        (rc = skm_h5_attr_read_num(ctx, file, g, "/cooccurrence", "seconds_count", H5T_NATIVE_DOUBLE, &v->seconds)))
         goto done;
     if ((rc = skm_h5_attr_read_str(ctx, file, g, "/cooccurrence", "path", &s)) == SKM_OK) {
         snprintf(v->path, sizeof v->path, "%s", s);

@@ -282,3 +282,22 @@ done:
     free(tmp);
     return rc;
 }
+
+int skm_h5_out_attr_i64(skm_h5_out *o, hid_t obj, const char *objpath, const char *name,
+                        int64_t v)
+{
+    return skm_h5_attr_num(o->ctx, o->final_path, obj, objpath, name, H5T_STD_I64LE,
+                           H5T_NATIVE_INT64, 0, &v);
+}
+
+int skm_h5_out_attr_f64(skm_h5_out *o, hid_t obj, const char *objpath, const char *name, double v)
+{
+    return skm_h5_attr_num(o->ctx, o->final_path, obj, objpath, name, H5T_IEEE_F64LE,
+                           H5T_NATIVE_DOUBLE, 0, &v);
+}
+
+int skm_h5_out_attr_str(skm_h5_out *o, hid_t obj, const char *objpath, const char *name,
+                        const char *v)
+{
+    return skm_h5_attr_str(o->ctx, o->final_path, obj, objpath, name, v);
+}

@@ -277,3 +277,14 @@ done:
     skm_h5_close(d);
     return rc;
 }
+
+int skm_h5_attr_read_num(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
+                         const char *name, hid_t memtype, void *out)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    int rc = a >= 0 && H5Aread(a, memtype, out) >= 0
+                 ? SKM_OK
+                 : skm_h5_fail(ctx, SKM_EFORMAT, file, "reading attribute of", objpath);
+    skm_h5_close(a);
+    return rc;
+}

@@ -49,6 +49,11 @@ int skm_h5_attr_num(skm_ctx *ctx, const char *file, hid_t obj, const char *objpa
 int skm_h5_attr_read_str(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
                          const char *name, char **out /* OUT: free() */);
 
+/* Read the scalar numeric attribute `name` of obj, converted to memtype, into *out. SKM_OK, or
+ * SKM_EFORMAT naming `file` and `objpath` (missing or not numeric). */
+int skm_h5_attr_read_num(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
+                         const char *name, hid_t memtype, void *out /* OUT */);
+
 /* Read the whole 1-D dataset at `path` (relative to loc) converted to memtype (numeric) into a
  * malloc'ed array (*out, free()), its length in *n. With want_n >= 0 a different length is
  * SKM_EFORMAT. SKM_ENOTFOUND (no such dataset; not recorded), SKM_EFORMAT, SKM_ENOMEM, SKM_EHDF5;

@@ -646,3 +646,27 @@ int skm_store_attr_string(skm_store *st, const char *obj_path, const char *name,
     skm_h5_quiet_end(&q);
     return rc;
 }
+
+int skm_store_read_levels(skm_store *st, const char *name, char ***out, size_t *n)
+{
+    if (!st || !name || !out || !n)
+        return SKM_EINVAL;
+    *out = NULL;
+    *n = 0;
+    char rel[300];
+    if (!*name || strchr(name, '/') || snprintf(rel, sizeof rel, "%s_levels", name) >= (int)sizeof rel)
+        return skm_error(st->ctx, SKM_ENOTFOUND, "%s: no level table for column '%s'", st->path,
+                         name);
+    skm_h5_quiet q;
+    skm_h5_quiet_begin(&q);
+    htri_t ex = H5Lexists(st->g_postings, rel, H5P_DEFAULT);
+    int rc;
+    if (ex < 0)
+        rc = h5err(st, "looking up", "/postings");
+    else if (ex == 0)
+        rc = SKM_ENOTFOUND; /* not recorded: the caller decides whether it is an error */
+    else
+        rc = skm_h5_read_strings(st->ctx, st->path, st->g_postings, rel, -1, out, n);
+    skm_h5_quiet_end(&q);
+    return rc;
+}
