@@ -410,6 +410,10 @@ SKM_API int skm_cooccur_print(skm_ctx *ctx, const char *results_path, const char
 /* Standard-error types (bit flags of skm_regress_params.se). */
 enum { SKM_SE_CLASSICAL = 1, SKM_SE_HC1 = 2, SKM_SE_CLUSTER = 4 };
 
+/* How two absorbed columns are projected out: alternating projections accelerated by conjugate
+ * gradients, or plain alternating projections (sweeps). One column needs one exact sweep. */
+enum { SKM_FE_CG = 0, SKM_FE_MAP = 1 };
+
 /* Options of skm_regress(). Start from skm_regress_params_default(). */
 typedef struct skm_regress_params {
     int64_t min_support;      /* skills in fewer postings (with a usable salary) are left out and
@@ -425,9 +429,12 @@ typedef struct skm_regress_params {
     int decompose;            /* with groups: also fit without / with each of company and title
                                * absorbed (the decomposition table); default 1 */
     double alpha;             /* confidence level 1 - alpha, BH threshold; default 0.05 */
-    double fe_tol;            /* alternating projections: stop when a sweep changes a column by
-                               * less than fe_tol of its norm; default 1e-10 */
-    int fe_max_iter;          /* sweeps at most; default 10000 */
+    int fe_method;            /* two absorbed columns: SKM_FE_CG (default) or SKM_FE_MAP */
+    double fe_tol;            /* two absorbed columns: stop when the column's level sums in the
+                               * second dimension fall below fe_tol of where they started (CG),
+                               * or when a sweep changes the column by less than fe_tol of its
+                               * norm (MAP); default 1e-12 */
+    int fe_max_iter;          /* iterations (CG) or sweeps (MAP) at most; default 10000 */
     int threads;              /* 0: every CPU this process may use */
     size_t memory_mib;        /* budget for accumulators and dense absorbed data; default 1024 */
     size_t block_rows;        /* rows read from the store per block; default 65536 */

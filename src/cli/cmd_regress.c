@@ -30,9 +30,10 @@ const char cmd_regress_usage[] =
     "                          the group premium raw, within company, within title, within both\n"
     "      --no-decompose      skip the decomposition fits\n"
     "      --alpha A           intervals at 1 - A, significance marks (default 0.05)\n"
-    "      --fe-tol T          absorbing: stop when a sweep changes a column by less than T of\n"
-    "                          its norm (default 1e-10)\n"
-    "      --fe-max-iter N     absorbing: at most N sweeps (default 10000)\n"
+    "      --fe-method M       two absorbed columns: cg (alternating projections accelerated\n"
+    "                          by conjugate gradients, default) or map (plain sweeps)\n"
+    "      --fe-tol T          two absorbed columns: relative tolerance (default 1e-12)\n"
+    "      --fe-max-iter N     two absorbed columns: at most N iterations (default 10000)\n"
     "      --top N             print the N highest and N lowest premiums (default 20; 0 all)\n"
     "      --threads N         threads (default: every CPU available)\n"
     "      --memory MIB        memory budget in MiB (default 4096)\n"
@@ -117,6 +118,14 @@ int cmd_regress(int argc, char **argv, skm_ctx *ctx)
             if (cli_parse_double(next, &par.fe_tol) || !(par.fe_tol > 0 && par.fe_tol < 1))
                 return cli_usage_error("regress", "--fe-tol needs a number in (0, 1), not '%s'",
                                        next);
+        } else if (!strcmp(a, "--fe-method")) {
+            NEED(a);
+            if (!strcmp(next, "cg"))
+                par.fe_method = SKM_FE_CG;
+            else if (!strcmp(next, "map"))
+                par.fe_method = SKM_FE_MAP;
+            else
+                return cli_usage_error("regress", "--fe-method is cg or map, not '%s'", next);
         } else if (!strcmp(a, "--fe-max-iter")) {
             NEED(a);
             if (cli_parse_int(next, 1, 100000000, 0, &v))

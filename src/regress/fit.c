@@ -12,10 +12,9 @@
  * With absorbed fixed effects (1 or 2 columns, e.g. company and title):
  *   1. rows missing a level are dropped, then singletons, iteratively (a level with one row fits
  *      it exactly and says nothing about the slopes: reghdfe's convention);
- *   2. every regressor and y are demeaned by alternating projections (method of alternating
- *      projections: subtract the level means of each dimension in turn until a sweep changes the
- *      column by less than fe_tol of its norm; one sweep is exact for one dimension), columns
- *      shared among the threads;
+ *   2. every regressor and y are demeaned: one sweep of level means is exact for one dimension;
+ *      for two, alternating projections accelerated by conjugate gradients (demean_cg), or plain
+ *      alternating sweeps with fe_method = map; columns shared among the threads;
  *   3. the demeaned dense columns go through the same solver (no intercept: it is absorbed); the
  *      meats are dense (BLAS dsyrk). Absorbed degrees of freedom: L for one dimension,
  *      L1 + L2 - C for two (C connected components of the bipartite graph of levels), so the
@@ -395,6 +394,7 @@ typedef struct fe {
     double *inv_cnt[SKM_REG_MAX_ABSORB];
     double tol;
     int max_iter;
+    int cg;         /* two dimensions: conjugate gradients (else plain alternating sweeps) */
     /* outcome, over the columns */
     _Atomic int max_it;
     _Atomic int all_converged;
@@ -402,47 +402,138 @@ typedef struct fe {
     int ncol;
 } fe;
 
+/* v -= its level means in dimension dd (an exact projection). */
+static void sweep(const fe *F, int dd, double *v, double *sums, double *delta)
+{
+    const int32_t *id = F->id[dd];
+    const size_t L = (size_t)F->L[dd];
+    memset(sums, 0, L * sizeof *sums);
+    for (size_t i = 0; i < F->n; ++i)
+        sums[id[i]] += v[i];
+    for (size_t l = 0; l < L; ++l) {
+        sums[l] *= F->inv_cnt[dd][l];
+        if (delta)
+            *delta += sums[l] * sums[l] / F->inv_cnt[dd][l];
+    }
+    for (size_t i = 0; i < F->n; ++i)
+        v[i] -= sums[id[i]];
+}
+
+/* out = D2' M1 D2 p (the title-by-title operator after company means are removed): one pass
+ * for the company means of D2 p, one to sum what is left by title. */
+static void schur_apply(const fe *F, const double *p, double *m1, double *out)
+{
+    const int32_t *id1 = F->id[0], *id2 = F->id[1];
+    memset(m1, 0, (size_t)F->L[0] * sizeof *m1);
+    memset(out, 0, (size_t)F->L[1] * sizeof *out);
+    for (size_t i = 0; i < F->n; ++i)
+        m1[id1[i]] += p[id2[i]];
+    for (int32_t l = 0; l < F->L[0]; ++l)
+        m1[l] *= F->inv_cnt[0][l];
+    for (size_t i = 0; i < F->n; ++i)
+        out[id2[i]] += p[id2[i]] - m1[id1[i]];
+}
+
+/* Two dimensions by conjugate gradients: the projection of v on the span of both sets of
+ * dummies is M1 (v - D2 g), where g solves (D2' M1 D2) g = D2' M1 v (M1: remove the means of
+ * dimension 1; D2: expand the levels of dimension 2 to rows). Each iteration costs what one
+ * sweep of alternating projections costs, and CG needs about the square root as many
+ * (the sample's company x title: ~40 iterations against ~1,900 sweeps). Stops when the residual
+ * (the dimension-2 sums of the demeaned column) falls below tol times its start, or after
+ * max_iter iterations. Returns the iterations, negative when not converged. */
+static int demean_cg(const fe *F, double *v, double *work)
+{
+    const size_t L1 = (size_t)F->L[0], L2 = (size_t)F->L[1];
+    double *m1 = work, *g = m1 + L1, *r = g + L2, *p = r + L2, *Ap = p + L2;
+    /* r = b = D2' M1 v */
+    memset(m1, 0, L1 * sizeof *m1);
+    for (size_t i = 0; i < F->n; ++i)
+        m1[F->id[0][i]] += v[i];
+    for (size_t l = 0; l < L1; ++l)
+        m1[l] *= F->inv_cnt[0][l];
+    memset(r, 0, L2 * sizeof *r);
+    for (size_t i = 0; i < F->n; ++i)
+        r[F->id[1][i]] += v[i] - m1[F->id[0][i]];
+    memset(g, 0, L2 * sizeof *g);
+    memcpy(p, r, L2 * sizeof *p);
+    double rr = 0;
+    for (size_t l = 0; l < L2; ++l)
+        rr += r[l] * r[l];
+    const double stop = F->tol * F->tol * rr;
+    int it = 0, conv = rr == 0;
+    while (!conv && it < F->max_iter) {
+        ++it;
+        schur_apply(F, p, m1, Ap);
+        double pAp = 0;
+        for (size_t l = 0; l < L2; ++l)
+            pAp += p[l] * Ap[l];
+        if (!(pAp > 0)) {
+            conv = 1; /* p in the null space: nothing left to reduce */
+            break;
+        }
+        const double alpha = rr / pAp;
+        double rr_new = 0;
+        for (size_t l = 0; l < L2; ++l) {
+            g[l] += alpha * p[l];
+            r[l] -= alpha * Ap[l];
+            rr_new += r[l] * r[l];
+        }
+        if (rr_new <= stop) {
+            conv = 1;
+            break;
+        }
+        const double beta = rr_new / rr;
+        for (size_t l = 0; l < L2; ++l)
+            p[l] = r[l] + beta * p[l];
+        rr = rr_new;
+    }
+    for (size_t i = 0; i < F->n; ++i)
+        v[i] -= g[F->id[1][i]];
+    sweep(F, 0, v, m1, NULL);
+    return conv ? it : -it;
+}
+
 static void demean_range(void *arg, size_t begin, size_t end)
 {
     fe *F = arg;
-    size_t Lmax = 1;
-    for (int dd = 0; dd < F->D; ++dd)
+    size_t Lmax = 1, Lsum = 1;
+    for (int dd = 0; dd < F->D; ++dd) {
         if ((size_t)F->L[dd] > Lmax)
             Lmax = (size_t)F->L[dd];
-    double *sums = malloc(Lmax * sizeof *sums);
-    if (!sums) { /* no memory: mark the columns not converged (the caller reports it) */
+        Lsum += (size_t)F->L[dd] * (dd == 0 ? 1 : 4);
+    }
+    double *sums = malloc((F->D == 2 && F->cg ? Lsum : Lmax) * sizeof *sums);
+    if (!sums) { /* no memory: the caller reports it */
         atomic_store(&F->all_converged, -1);
         return;
     }
     for (size_t c = begin; c < end; ++c) {
         double *v = F->X + c * F->n;
-        double norm0 = 0;
-        for (size_t i = 0; i < F->n; ++i)
-            norm0 += v[i] * v[i];
-        norm0 = sqrt(norm0);
-        int it, conv = 0;
-        for (it = 1; it <= F->max_iter; ++it) {
-            double delta = 0;
-            for (int dd = 0; dd < F->D; ++dd) {
-                const int32_t *id = F->id[dd];
-                const size_t L = (size_t)F->L[dd];
-                memset(sums, 0, L * sizeof *sums);
-                for (size_t i = 0; i < F->n; ++i)
-                    sums[id[i]] += v[i];
-                for (size_t l = 0; l < L; ++l) {
-                    sums[l] *= F->inv_cnt[dd][l];
-                    delta += sums[l] * sums[l] / F->inv_cnt[dd][l];
+        int it = 1, conv = 1;
+        if (F->D == 1) {
+            sweep(F, 0, v, sums, NULL); /* exact in one sweep */
+        } else if (F->cg) {
+            it = demean_cg(F, v, sums);
+            conv = it >= 0;
+            it = it < 0 ? -it : it;
+        } else { /* plain alternating projections */
+            double norm0 = 0;
+            for (size_t i = 0; i < F->n; ++i)
+                norm0 += v[i] * v[i];
+            norm0 = sqrt(norm0);
+            conv = 0;
+            for (it = 1; it <= F->max_iter; ++it) {
+                double delta = 0;
+                for (int dd = 0; dd < F->D; ++dd)
+                    sweep(F, dd, v, sums, &delta);
+                if (sqrt(delta) <= F->tol * (norm0 > 0 ? norm0 : 1)) {
+                    conv = 1;
+                    break;
                 }
-                for (size_t i = 0; i < F->n; ++i)
-                    v[i] -= sums[id[i]];
             }
-            if (F->D == 1 || sqrt(delta) <= F->tol * (norm0 > 0 ? norm0 : 1)) {
-                conv = 1;
-                break;
-            }
+            if (it > F->max_iter)
+                it = F->max_iter;
         }
-        if (it > F->max_iter)
-            it = F->max_iter;
         int cur = atomic_load(&F->max_it);
         while (it > cur && !atomic_compare_exchange_weak(&F->max_it, &cur, it))
             ;
@@ -471,6 +562,7 @@ static int fit_absorbed(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opt
     F.D = D;
     F.tol = o->fe_tol;
     F.max_iter = o->fe_max_iter;
+    F.cg = o->fe_method == 0;
     atomic_init(&F.max_it, 0);
     atomic_init(&F.all_converged, 1);
     skm_ols m;

@@ -44,7 +44,7 @@ skm_regress_params skm_regress_params_default(void)
     p.se = SKM_SE_CLASSICAL | SKM_SE_HC1 | SKM_SE_CLUSTER;
     p.decompose = 1;
     p.alpha = 0.05;
-    p.fe_tol = 1e-10;
+    p.fe_tol = 1e-12;
     p.fe_max_iter = 10000;
     p.memory_mib = 4096;
     p.block_rows = 65536;
@@ -886,6 +886,7 @@ static int write_results(run *R, const char *out_path, const skm_reg_fit *f, con
                                                                  : "")) ||
         (rc = AS("controls", P->controls ? P->controls : "")) || (rc = AS("absorb", absorb)) ||
         (rc = AS("groups", groups)) || (rc = AF("fe_tol", P->fe_tol)) ||
+        (rc = AS("fe_method", P->fe_method == SKM_FE_MAP ? "map" : "cg")) ||
         (rc = AI("fe_max_iter", P->fe_max_iter)) || (rc = AI("fe_iterations", f->fe_iterations)) ||
         (rc = AI("fe_converged", R->n_absorb ? f->fe_converged : 1)) ||
         (rc = AS("singletons", "dropped iteratively before the fit (reghdfe convention)")) ||
@@ -978,6 +979,8 @@ static int check_params(skm_ctx *ctx, const skm_regress_params *P)
         return skm_error(ctx, SKM_EINVAL, "--threads must be in 0..1024 (got %d)", P->threads);
     if (!(P->fe_tol > 0 && P->fe_tol < 1))
         return skm_error(ctx, SKM_EINVAL, "--fe-tol must be in (0, 1) (got %g)", P->fe_tol);
+    if (P->fe_method != SKM_FE_CG && P->fe_method != SKM_FE_MAP)
+        return skm_error(ctx, SKM_EINVAL, "unknown --fe-method %d", P->fe_method);
     if (P->fe_max_iter < 1)
         return skm_error(ctx, SKM_EINVAL, "--fe-max-iter must be at least 1 (got %d)",
                          P->fe_max_iter);
@@ -1096,6 +1099,7 @@ int skm_regress(skm_ctx *ctx, const char *store_path, const char *out_path,
     skm_reg_opts o = {.threads = R.threads,
                       .fe_tol = params->fe_tol,
                       .fe_max_iter = params->fe_max_iter,
+                      .fe_method = params->fe_method,
                       .memory_bytes = params->memory_mib << 20,
                       .block_rows = params->block_rows};
     /* 3. the main fit */

@@ -61,6 +61,8 @@ typedef struct skm_reg_opts {
     int threads;
     double fe_tol;
     int fe_max_iter;
+    int fe_method;        /* 0: conjugate gradients for two dimensions, 1: plain alternating
+                             projections */
     size_t memory_bytes;
     size_t block_rows;
 } skm_reg_opts;
