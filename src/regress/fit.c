@@ -739,9 +739,9 @@ static int fit_absorbed(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opt
             cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, k, (int)nr, 1.0, W, (int)nr, 1.0,
                         meat_hc, k);
         }
-        for (int a = 0; a < k; ++a) /* column-major upper -> full */
+        for (int a = 0; a < k; ++a) /* column-major upper (row-major lower) -> full */
             for (int b = a; b < k; ++b)
-                meat_hc[(size_t)b * k + a] = meat_hc[a + (size_t)b * k];
+                meat_hc[(size_t)a * k + b] = meat_hc[a + (size_t)b * k];
     }
     if (f->se & SKM_SE_CLUSTER) {
         if (!(cid = malloc((n ? n : 1) * sizeof *cid))) {
@@ -766,7 +766,7 @@ static int fit_absorbed(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opt
                         meat_cl, k);
         for (int a = 0; a < k; ++a)
             for (int b = a; b < k; ++b)
-                meat_cl[(size_t)b * k + a] = meat_cl[a + (size_t)b * k];
+                meat_cl[(size_t)a * k + b] = meat_cl[a + (size_t)b * k];
     done_cl:
         if (G < 0)
             rc = skm_error(ctx, SKM_ENOMEM, "out of memory");
