@@ -40,6 +40,15 @@ expect 2 "cooccur bad path" -- "$bin" cooccur x.h5 -o "$work/r.h5" --path fast
 expect 1 "cooccur missing store" -- "$bin" cooccur "$work/does-not-exist.h5" -o "$work/r.h5"
 [ ! -e "$work/r.h5" ] || { echo "FAIL: results left after a missing store"; fails=$((fails+1)); }
 
+expect 0 "regress --help" -- "$bin" regress --help;    has "$work/out" "--absorb" "regress help"
+expect 2 "regress without -o" -- "$bin" regress x.h5
+expect 2 "regress bad se" -- "$bin" regress x.h5 -o "$work/r.h5" --se robust
+expect 2 "regress cluster without column" -- "$bin" regress x.h5 -o "$work/r.h5" --se cluster:
+expect 2 "regress bad alpha" -- "$bin" regress x.h5 -o "$work/r.h5" --alpha 0
+expect 2 "regress bad fe-method" -- "$bin" regress x.h5 -o "$work/r.h5" --fe-method lsqr
+expect 1 "regress missing store" -- "$bin" regress "$work/does-not-exist.h5" -o "$work/r.h5"
+[ ! -e "$work/r.h5" ] || { echo "FAIL: regress results left after a missing store"; fails=$((fails+1)); }
+
 # A missing input: one line on stderr, exit 1, no output.
 expect 1 "missing input" -- "$bin" ingest "$work/does-not-exist.csv" -o "$work/x.h5"
 [ "$(wc -l <"$work/err")" -eq 1 ] || { echo "FAIL: missing input should print one line:"; cat "$work/err"; fails=$((fails+1)); }

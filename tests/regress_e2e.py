@@ -24,6 +24,8 @@ missing remote, company and country values):
   c2 --absorb country,role --controls remote --se classical,hc1        (primary hc1)
   d  --min-support 200 --se classical,cluster:location                 (missing clusters)
   e  --min-support 1000 --controls role --se classical                 (primary classical)
+  f  --min-support 500 --controls remote --se cluster:company,hc1      (primary cluster: the
+     contract's rule, whatever the order of the list)
   m  perturbed store: --absorb country --controls role,remote --se classical,hc1,cluster:company
 
 For each: term names, kinds and order; aliased flags; skill/group support; excluded skills; coef and
@@ -730,6 +732,7 @@ CONFIGS = {
                se=["classical", "hc1"]),
     "d": dict(min_support=200, se=["classical", "cluster:location"]),
     "e": dict(min_support=1000, controls=["role"], se=["classical"]),
+    "f": dict(min_support=500, controls=["remote"], se=["cluster:company", "hc1"]),
 }
 PERTURBED = {
     "m": dict(min_support=30, controls=["role", "remote"], absorb=["country"], se=SE3),
