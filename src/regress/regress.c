@@ -85,12 +85,12 @@ typedef struct run {
     int64_t n_no_salary, n_nonpos;
     int threads;
     /* categorical columns loaded */
-    catcol cols[16];
+    catcol cols[SKM_REG_MAX_COLS];
     int n_cols;
     int absorb_col[SKM_REG_MAX_ABSORB], n_absorb;
     int cluster_col;            /* -1: none */
     int company_col, title_col; /* -1: not in the store (decomposition) */
-    control ctl[8];
+    control ctl[SKM_REG_MAX_COLS - 4];
     int n_ctl;
     group *grp;
     size_t n_grp;
@@ -475,7 +475,7 @@ static int build_design(run *R)
     free(hit);
     /* absorbable columns and the cluster column: codes, shared with the loaded columns */
     R->d.n_absorb_cols = R->n_cols;
-    for (int c = 0; c < R->n_cols && c < SKM_REG_MAX_ABSORB + 2; ++c) {
+    for (int c = 0; c < R->n_cols; ++c) {
         R->d.absorb[c] = R->cols[c].code;
         R->d.absorb_levels[c] = (int32_t)R->cols[c].n_lev;
     }
@@ -1031,7 +1031,7 @@ int skm_regress(skm_ctx *ctx, const char *store_path, const char *out_path,
     memset(&I, 0, sizeof I);
     decomp dc;
     memset(&dc, 0, sizeof dc);
-    char *items[8];
+    char *items[SKM_REG_MAX_COLS];
     int ni = 0;
     if ((rc = skm_store_open(ctx, store_path, &R.st)))
         return rc;
@@ -1044,7 +1044,7 @@ int skm_regress(skm_ctx *ctx, const char *store_path, const char *out_path,
     if ((rc = parse_groups(&R)))
         goto done;
     /* columns: controls, absorbed, cluster, company/title for the decomposition */
-    if ((rc = split_list(ctx, "--controls", params->controls, items, 8, &ni)))
+    if ((rc = split_list(ctx, "--controls", params->controls, items, SKM_REG_MAX_COLS - 4, &ni)))
         goto done;
     for (int i = 0; i < ni && !rc; ++i) {
         for (int j = 0; j < R.n_ctl && !rc; ++j)

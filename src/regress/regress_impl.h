@@ -16,7 +16,8 @@
 
 #include "../core/core.h"
 
-#define SKM_REG_MAX_ABSORB 2
+#define SKM_REG_MAX_ABSORB 2  /* absorbed columns in one fit */
+#define SKM_REG_MAX_COLS 16   /* categorical columns loaded (controls, absorbed, cluster) */
 
 typedef struct skm_reg_design {
     size_t n;            /* rows (postings used) */
@@ -25,8 +26,8 @@ typedef struct skm_reg_design {
     int32_t *indices;    /* indptr[n] */
     double *y;           /* n: ln annual salary */
     int n_absorb_cols;   /* absorbable columns loaded: their codes below */
-    int32_t *absorb[SKM_REG_MAX_ABSORB + 2]; /* n: level code, -1 missing */
-    int32_t absorb_levels[SKM_REG_MAX_ABSORB + 2];
+    int32_t *absorb[SKM_REG_MAX_COLS]; /* n: level code, -1 missing */
+    int32_t absorb_levels[SKM_REG_MAX_COLS];
     int32_t *cluster;    /* n: cluster code (-1 missing: its own cluster), NULL without */
     int32_t cluster_levels;
 } skm_reg_design;
