@@ -13,6 +13,8 @@
 #include "../h5/h5util.h"
 #include "skillmat.h"
 
+#define RG "/regression"
+
 typedef struct view {
     size_t nk;
     char **name, **kind, **se_primary_s;
@@ -91,7 +93,7 @@ int skm_regress_print(skm_ctx *ctx, const char *results_path, size_t n_top, FILE
     }
     int64_t n_used, n_post, n_nosal, rank, df_resid, n_sing, n_cl, fe_it, fe_conv;
     double r2, adj, r2w, rmse, fst, fp, alpha;
-    const char *F = results_path, *RG = "/regression";
+    const char *F = results_path;
     if ((rc = skm_h5_attr_read_num(ctx, F, g, RG, "n_used", H5T_NATIVE_INT64, &n_used)) ||
         (rc = skm_h5_attr_read_num(ctx, F, g, RG, "n_postings", H5T_NATIVE_INT64, &n_post)) ||
         (rc = skm_h5_attr_read_num(ctx, F, g, RG, "n_no_salary", H5T_NATIVE_INT64, &n_nosal)) ||
@@ -148,6 +150,42 @@ int skm_regress_print(skm_ctx *ctx, const char *results_path, size_t n_top, FILE
             !strcmp(se_primary, "cluster") ? cluster : "",
             !strcmp(se_primary, "cluster") ? "" : "", 100 * (1 - alpha));
     (void)n_cl;
+    /* skills left out, control bases */
+    char **exname = NULL;
+    size_t n_ex = 0;
+    int64_t min_sup = 0;
+    if ((rc = skm_h5_read_strings(ctx, F, g, "excluded/name", -1, &exname, &n_ex)) ||
+        (rc = skm_h5_attr_read_num(ctx, F, g, RG, "min_support", H5T_NATIVE_INT64, &min_sup)))
+        goto done;
+    if (n_ex) {
+        fprintf(out, "left out: %zu skills in fewer than %lld postings with a salary (", n_ex,
+                (long long)min_sup);
+        for (size_t i = 0; i < n_ex && i < 8; ++i)
+            fprintf(out, "%s%s", i ? ", " : "", exname[i]);
+        fprintf(out, "%s; all in /regression/excluded)\n", n_ex > 8 ? ", ..." : "");
+    }
+    free(exname);
+    hid_t gcs = H5Lexists(g, "controls", H5P_DEFAULT) > 0 ? H5Gopen2(g, "controls", H5P_DEFAULT)
+                                                         : -1;
+    H5G_info_t gi;
+    hsize_t n_ctl = gcs >= 0 && H5Gget_info(gcs, &gi) >= 0 ? gi.nlinks : 0;
+    if (n_ctl > 0) {
+        fprintf(out, "controls (base level):");
+        for (hsize_t i = 0; i < n_ctl; ++i) {
+            char cname[256], *base = NULL;
+            ssize_t len = H5Lget_name_by_idx(gcs, ".", H5_INDEX_NAME, H5_ITER_INC, i, cname,
+                                             sizeof cname, H5P_DEFAULT);
+            if (len < 0 || (size_t)len >= sizeof cname)
+                continue;
+            hid_t gl = H5Gopen2(gcs, cname, H5P_DEFAULT);
+            if (gl >= 0 && skm_h5_attr_read_str(ctx, F, gl, RG "/controls", "base", &base) == 0)
+                fprintf(out, " %s (%s)", cname, base);
+            free(base);
+            skm_h5_close(gl);
+        }
+        fprintf(out, "\n");
+    }
+    skm_h5_close(gcs);
     /* skills and groups, by premium */
     ord = malloc((v.nk + 1) * sizeof *ord);
     if (!ord) {
