@@ -7,14 +7,15 @@ Usage: regress_e2e.py SKILLMAT_BIN SAMPLE_CSV_GZ WORK_DIR
           fits; does not run `skillmat regress`)
 
 The design of every configuration is rebuilt here in numpy from the store alone, following the
-contract (docs: the regress design note): y = ln(salary_annual) over the rows with a usable salary;
+contract (docs/hdf5-schema.md, /regression): y = ln(salary_annual) over the rows with a usable salary;
 skill terms in store order with support (over those rows, before any absorb/singleton dropping)
 >= --min-support, minus the members of a --group; one indicator per group ("any member"); control
 dummies with the most frequent level as base (ties: level order, "(missing)" last); aliasing by the
 sequential 1 - R^2 < 1e-10 rule. It is then fitted with statsmodels OLS (cov_type nonrobust, HC1 and
 cluster with use_correction=True; rows with a missing cluster value are their own clusters). An
 --absorb fit is compared with the explicit-dummy regression (intercept + full-rank dummies) on the
-rows left after dropping missing levels and, iteratively, singletons.
+rows left after dropping missing levels and, iteratively, singletons (configuration g and the
+decomposition: the within-transformed equivalent, see below).
 
 Configurations (sample store, plus a perturbed copy with missing / non-positive salaries and
 missing remote, company and country values):
@@ -26,6 +27,11 @@ missing remote, company and country values):
   e  --min-support 1000 --controls role --se classical                 (primary classical)
   f  --min-support 500 --controls remote --se cluster:company,hc1      (primary cluster: the
      contract's rule, whatever the order of the list)
+  g  --absorb company,title --controls role (default --se): 4,325 absorbed degrees of freedom,
+     so statsmodels runs on the exactly demeaned data (sparse direct solve) with the SEs rescaled
+     to the explicit-dummy df (Frisch-Waugh-Lovell; the explicit design takes minutes). Title
+     determines role in the sample: every role dummy must be aliased.
+  g2 the same with --absorb title,company --se classical,hc1 (order must not matter)
   m  perturbed store: --absorb country --controls role,remote --se classical,hc1,cluster:company
 
 For each: term names, kinds and order; aliased flags; skill/group support; excluded skills; coef and
@@ -35,8 +41,9 @@ and its CI; BH q-values over the skill + group terms; the attributes n_postings,
 n_no_salary, n_nonpositive_salary, n_missing_absorb, n_singletons, absorbed_df, n_clusters,
 df_resid, r2, adj_r2, r2_within (absorb), rmse, n_terms. Where the contract is silent (support of
 control / intercept terms, rank, df_model, f_stat, the spelling of se_types) differences are
-printed as NOTEs, not failures. With --group, the decomposition block is checked against an
-independent within-transformation fit (rtol 1e-6).
+printed as NOTEs, not failures. With --group, the decomposition block (group coef, primary SE,
+CI, premium, n per spec: none, company, title, company+title) is checked against the same model
+with those columns absorbed (rtol 1e-6), and its 'none' column against the main fit (1e-8).
 
 Bad input: an unknown --group member, an unknown --controls column, three --absorb columns: non-zero
 exit, the offending name in the message, no output (or temporary) file.
@@ -266,103 +273,117 @@ def build(S, cfg, explicit_fe=True):
     return D
 
 
-def seq_alias(G, nbase):
+def seq_alias(G, nbase, css):
     """Sequential rule on a Gram matrix whose first nbase columns (the intercept / FE block) are
-    always kept: column j is aliased when its residual sum of squares on the base and the kept
-    columns before it is < ALIAS_TOL times its residual sum of squares on the base alone (the
-    centred sum of squares without --absorb). Returns the kept columns, the flags of the others
-    and the near misses."""
-    if nbase:
-        L = np.linalg.cholesky(G[:nbase, :nbase])
-    else:
-        L = np.zeros((0, 0))
+    always kept: column j (css[j - nbase]: its centred sum of squares on the rows used) is aliased
+    when its residual sum of squares on the base and the kept columns before it is below
+    ALIAS_TOL * css (1 - R^2 < 1e-10). Returns the kept columns, the flags of the others and the
+    near misses (1e-14 < 1 - R^2 < 1e-6)."""
+    L = np.linalg.cholesky(G[:nbase, :nbase]) if nbase else np.zeros((0, 0))
     kept = list(range(nbase))
     Lk = L
     flags, near = [], []
     for j in range(nbase, G.shape[0]):
-        wfe = solve_triangular(L, G[:nbase, j], lower=True) if nbase else np.zeros(0)
-        denom = G[j, j] - wfe @ wfe
         w = solve_triangular(Lk, G[kept, j], lower=True) if kept else np.zeros(0)
         r = G[j, j] - w @ w
-        ratio = r / denom if denom > 1e-9 * max(G[j, j], 1.0) else 0.0
+        c = css[j - nbase]
+        ratio = r / c if c > 0 else 0.0
         if ratio < ALIAS_TOL:
             flags.append(1)
         else:
             flags.append(0)
-            Lk = np.block([[Lk, np.zeros((Lk.shape[0], 1))], [w[None, :], np.array([[np.sqrt(r)]])]])
+            Lk = np.block([[Lk, np.zeros((Lk.shape[0], 1))],
+                           [w[None, :], np.array([[np.sqrt(r)]])]])
             kept.append(j)
         if 1e-14 < ratio < 1e-6:
             near.append((j - nbase, ratio))
     return kept, flags, near
 
 
-def alias_check(D):
-    """The design [FE block, term columns]; Gram matrix of 0/1 data: exact."""
-    FE = D["FE"]
-    cols = [c for (_, _, _, c) in D["terms"] if c is not None]
-    X = np.column_stack([FE] + cols) if cols else FE
-    kept, flags, near = seq_alias(X.T @ X, FE.shape[1])
-    return X, kept, flags, near
+def css_of(X):
+    return np.sum((X - X.mean(axis=0)) ** 2, axis=0)
 
 
 def fit(D, cfg):
-    """statsmodels fits; returns the expected values per term plus fit statistics."""
-    X, kept, flags, near = alias_check(D)
-    nfe = D["FE"].shape[1]
-    absorb = bool(cfg.get("absorb"))
-    # term index -> column in X: intercept (no absorb) is column 0
-    term_col = []
-    jc = nfe
-    for (name, kind, _, c) in D["terms"]:
-        if c is None:
-            term_col.append(0)
-        else:
-            term_col.append(jc)
-            jc += 1
-    aliased = []
-    fi = 0
-    for (name, kind, _, c) in D["terms"]:
-        if c is None:
-            aliased.append(0)
-        else:
-            aliased.append(flags[fi])
-            fi += 1
-    Xk = X[:, kept]
+    """statsmodels fits; returns the expected values per term plus fit statistics.
+
+    Explicit path (D["FE"] given): OLS(y, [FE block, kept terms]), the FE block being the
+    intercept, or the intercept and full-rank dummies of the absorbed columns.
+    Within path (D["FE"] is None: --absorb with thousands of levels, where the explicit design
+    takes minutes): OLS on the exactly demeaned data (Frisch-Waugh-Lovell: same coefficients,
+    residuals and sandwich meat), then every SE is rescaled by sqrt((n - k) / (n - k - A)), which
+    turns statsmodels' df n - k into the explicit-dummy df n - K."""
+    cols = [c for (_, _, _, c) in D["terms"] if c is not None]
+    ti = [i for i, t in enumerate(D["terms"]) if t[3] is not None]
+    nt = len(D["terms"])
     y = D["y"]
+    n = len(y)
+    A = D["absorbed_df"]
     t0 = time.time()
-    model = sm.OLS(y, Xk)
-    res = {"nonrobust": model.fit(use_t=True)}
-    base = res["nonrobust"]
+    Xt = np.column_stack(cols)
+    if D["FE"] is not None:
+        FE = D["FE"]
+        X = np.column_stack([FE, Xt])
+        nb = FE.shape[1]
+        kept, flags, near = seq_alias(X.T @ X, nb, css_of(Xt))
+        Xk, yk = X[:, kept], y
+        kt = [k - nb for k in kept[nb:]]                # kept term columns
+        scale_df = 1.0
+    else:
+        Z = within(np.column_stack([Xt, y]), D["absorb_codes"])
+        Xw, yk = Z[:, :-1], Z[:, -1]
+        kept, flags, near = seq_alias(Xw.T @ Xw, 0, css_of(Xt))
+        Xk = Xw[:, kept]
+        kt = list(kept)
+        nb = 0
+        scale_df = np.sqrt((n - len(kept)) / (n - len(kept) - A))
+    model = sm.OLS(yk, Xk)
+    res = {"classical": model.fit(use_t=True)}
+    base = res["classical"]
     if "hc1" in cfg["se"]:
-        res["HC1"] = base.get_robustcov_results(cov_type="HC1", use_t=True)
+        res["hc1"] = base.get_robustcov_results(cov_type="HC1", use_t=True)
     if D["cluster_col"]:
         res["cluster"] = base.get_robustcov_results(cov_type="cluster", use_t=True,
                                                     groups=D["groups"], use_correction=True)
     E = {"fit_seconds": time.time() - t0, "near_aliased": near}
-    pos = {c: i for i, c in enumerate(kept)}
-    nt = len(D["terms"])
-    def per_term(arr):
+    aliased = np.zeros(nt, dtype=np.uint8)
+    for f_, i in zip(flags, ti):
+        aliased[i] = f_
+    pos = {}                                            # term index -> parameter index
+    if D["FE"] is not None and not cfg.get("absorb"):
+        pos[0] = 0                                      # the intercept
+    for p_, k in enumerate(kt):
+        pos[ti[k]] = nb + p_
+    def per_term(arr, scale=1.0):
         out = np.full(nt, np.nan)
-        for i in range(nt):
-            if not aliased[i]:
-                out[i] = arr[pos[term_col[i]]]
+        for i, p_ in pos.items():
+            out[i] = arr[p_] * scale
         return out
-    E["aliased"] = np.array(aliased, dtype=np.uint8)
+    E["aliased"] = aliased
     E["coef"] = per_term(base.params)
-    E["se_classical"] = per_term(base.bse)
-    if "HC1" in res:
-        E["se_hc1"] = per_term(res["HC1"].bse)
-    if "cluster" in res:
-        E["se_cluster"] = per_term(res["cluster"].bse)
-    prim = "cluster" if "cluster" in res else ("HC1" if "HC1" in res else "nonrobust")
-    E["primary"] = {"cluster": "cluster", "HC1": "hc1", "nonrobust": "classical"}[prim]
-    rp = res[prim]
-    df_inf = getattr(rp, "df_resid_inference", None) or rp.df_resid
+    K = len(kept) + (A if D["FE"] is None else 0)       # explicit: A is inside len(kept)
+    df_resid = n - (len(kept) + A if D["FE"] is None else len(kept))
+    se = {}
+    for typ, r in res.items():
+        se[typ] = per_term(r.bse, scale_df)
+        E["se_" + typ] = se[typ]
+    prim = "cluster" if "cluster" in res else ("hc1" if "hc1" in res else "classical")
+    E["primary"] = prim
+    df_inf = D["n_clusters"] - 1 if prim == "cluster" else df_resid
+    if D["FE"] is not None:
+        rp = res[prim]
+        got_df = getattr(rp, "df_resid_inference", None) or rp.df_resid
+        assert got_df == df_inf, (got_df, df_inf)
+        E["t"] = per_term(rp.tvalues)
+        E["p_value"] = per_term(rp.pvalues)
+        ci = rp.conf_int(alpha=0.05)
+        E["ci_low"], E["ci_high"] = per_term(ci[:, 0]), per_term(ci[:, 1])
+    else:
+        E["t"] = E["coef"] / se[prim]
+        E["p_value"] = 2 * tdist.sf(np.abs(E["t"]), df_inf)
+        tq = tdist.ppf(0.975, df_inf)
+        E["ci_low"], E["ci_high"] = E["coef"] - tq * se[prim], E["coef"] + tq * se[prim]
     E["df_inference"] = df_inf
-    E["t"] = per_term(rp.tvalues)
-    E["p_value"] = per_term(rp.pvalues)
-    ci = rp.conf_int(alpha=0.05)
-    E["ci_low"], E["ci_high"] = per_term(ci[:, 0]), per_term(ci[:, 1])
     E["premium"] = 100 * np.expm1(E["coef"])
     E["premium_ci_low"] = 100 * np.expm1(E["ci_low"])
     E["premium_ci_high"] = 100 * np.expm1(E["ci_high"])
@@ -370,18 +391,27 @@ def fit(D, cfg):
     E["q_value"] = np.full(nt, np.nan)
     E["q_value"][fam] = bh(E["p_value"][fam])
     E["family"] = fam
-    E["df_resid"] = base.df_resid
+    E["df_resid"] = df_resid
     E["rank_cols"] = len(kept)
-    E["r2"] = base.rsquared
-    E["adj_r2"] = base.rsquared_adj
-    E["rmse"] = np.sqrt(base.scale)
-    E["rss"] = base.ssr
-    # classical F of the non-FE terms (information only)
-    q = len(kept) - nfe
-    E["f_classical"] = ((base.centered_tss if not absorb else fe_rss(D)) - base.ssr) / q / base.scale \
-        if q > 0 else np.nan
-    if absorb:
-        E["r2_within"] = 1 - base.ssr / fe_rss(D)
+    rss = base.ssr
+    tss = float(np.sum((y - y.mean()) ** 2))
+    E["rss"] = rss
+    E["r2"] = 1 - rss / tss
+    E["adj_r2"] = 1 - (n - 1) / df_resid * (1 - E["r2"])
+    E["rmse"] = np.sqrt(rss / df_resid)
+    if D["FE"] is not None:
+        # the same numbers from statsmodels itself
+        assert abs(E["r2"] - base.rsquared) < 1e-12 and base.df_resid == df_resid, \
+            (E["r2"], base.rsquared, base.df_resid, df_resid)
+        E["r2"], E["adj_r2"], E["rmse"] = base.rsquared, base.rsquared_adj, np.sqrt(base.scale)
+    if cfg.get("absorb"):
+        tss_w = fe_rss(D) if D["FE"] is not None else float(yk @ yk)
+        E["r2_within"] = 1 - rss / tss_w
+        q = len(kept) - nb
+        E["f_classical"] = (tss_w - rss) / q / (rss / df_resid) if q > 0 else np.nan
+    else:
+        q = len(kept) - 1
+        E["f_classical"] = (tss - rss) / q / (rss / df_resid) if q > 0 else np.nan
     E["res"] = res
     return E
 
@@ -555,8 +585,9 @@ def compare(tag, out, D, E, cfg):
                 fail(f"{tag}: fe_converged = 0")
         # information only (the contract does not define these precisely)
         nk = int(len(E["aliased"]) - E["aliased"].sum())
+        nfe = D["FE"].shape[1] if D["FE"] is not None else 0
         if "rank" in g.attrs and int(attr(g, "rank")) not in (E["rank_cols"], nk,
-                                                             E["rank_cols"] - D["FE"].shape[1]
+                                                             E["rank_cols"] - nfe
                                                              + D["absorbed_df"]):
             note(f"{tag}: rank = {attr(g, 'rank')} (kept columns incl. FE block "
                  f"{E['rank_cols']}, kept terms {nk})")
@@ -607,54 +638,17 @@ def within(X, codes):
 
 
 def decomposition_fit(S, cfg, absorb):
+    """The model of cfg with the columns `absorb` absorbed (statsmodels, within path)."""
     c = dict(cfg)
     c["absorb"] = absorb
     D = build(S, c, explicit_fe=False)
-    cols = [t[3] for t in D["terms"] if t[3] is not None]
-    names = [t[0] for t in D["terms"] if t[3] is not None]
-    X = np.column_stack(cols)
-    y = D["y"]
-    if absorb:
-        codes = D["absorb_codes"]
-        Z = within(np.column_stack([X, y]), codes)
-        Xw, yw = Z[:, :-1], Z[:, -1]
-        A = D["absorbed_df"]
-    else:
-        Xw = np.column_stack([np.ones(len(y)), X])
-        names = ["(intercept)"] + names
-        yw, A = y, 0
-    # sequential alias rule on the within data (the intercept is the base without absorb)
-    keep, _, _ = seq_alias(Xw.T @ Xw, 0 if absorb else 1)
-    Xk = Xw[:, keep]
-    n = len(y)
-    K = len(keep) + A
-    XtXi = np.linalg.inv(Xk.T @ Xk)
-    b = XtXi @ (Xk.T @ yw)
-    e = yw - Xk @ b
-    prim = "cluster" if D["cluster_col"] else ("hc1" if "hc1" in cfg["se"] else "classical")
-    if prim == "classical":
-        V = XtXi * (e @ e) / (n - K)
-        df = n - K
-    elif prim == "hc1":
-        U = Xk * e[:, None]
-        V = n / (n - K) * XtXi @ (U.T @ U) @ XtXi
-        df = n - K
-    else:
-        G = D["n_clusters"]
-        Sg = np.zeros((G, Xk.shape[1]))
-        np.add.at(Sg, D["groups"], Xk * e[:, None])
-        V = G / (G - 1) * (n - 1) / (n - K) * XtXi @ (Sg.T @ Sg) @ XtXi
-        df = G - 1
+    E = fit(D, c)
+    names = [t[0] for t in D["terms"]]
     out = {}
     for gname, _ in cfg["groups"]:
-        nm = f"group:{gname}"
-        j = names.index(nm)
-        if j in keep:
-            k = keep.index(j)
-            out[gname] = (b[k], np.sqrt(V[k, k]), df)
-        else:
-            out[gname] = (np.nan, np.nan, df)
-    return out, n
+        i = names.index(f"group:{gname}")
+        out[gname] = (E["coef"][i], E["se_" + E["primary"]][i], E["df_inference"])
+    return out, D["n_used"]
 
 
 def check_decomposition(tag, dg, cfg, D, E):
@@ -733,6 +727,14 @@ CONFIGS = {
     "d": dict(min_support=200, se=["classical", "cluster:location"]),
     "e": dict(min_support=1000, controls=["role"], se=["classical"]),
     "f": dict(min_support=500, controls=["remote"], se=["cluster:company", "hc1"]),
+    # thousands of absorbed levels: statsmodels on the exactly demeaned data (see fit()); title
+    # determines role in the sample, so every role dummy must come out aliased
+    "g": dict(min_support=30, controls=["role"], absorb=["company", "title"], se=SE3,
+              within=True),
+    # the same model with the absorbed columns in the other order: the results must not depend
+    # on it
+    "g2": dict(min_support=30, controls=["role"], absorb=["title", "company"],
+               se=["classical", "hc1"], within=True),
 }
 PERTURBED = {
     "m": dict(min_support=30, controls=["role", "remote"], absorb=["country"], se=SE3),
@@ -770,7 +772,7 @@ def check_config(tag, store, S, cfg):
     r = run(["regress", store, "-o", out, "-q"] + args_of(cfg))
     t_c = time.time() - t0
     t0 = time.time()
-    D = build(S, cfg)
+    D = build(S, cfg, explicit_fe=not cfg.get("within"))
     E = fit(D, cfg)
     t_py = time.time() - t0
     for j, ratio in E["near_aliased"]:

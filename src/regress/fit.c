@@ -240,8 +240,9 @@ static int meat_cluster_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_
 
 /* ---- statistics shared by both paths ------------------------------------------------------- */
 
+/* absorbed: k flags, regressors the fixed effects explain (NULL: none) */
 static int finish(skm_ctx *ctx, skm_reg_fit *f, const skm_ols *m, const double *meat_hc,
-                  const double *meat_cl, int64_t A)
+                  const double *meat_cl, int64_t A, const uint8_t *absorbed)
 {
     const int ic = f->intercept;
     f->rank = m->rank + ic;
@@ -295,7 +296,9 @@ static int finish(skm_ctx *ctx, skm_reg_fit *f, const skm_ols *m, const double *
         if (!f->alias_terms || !f->alias_w || !f->alias_n)
             return skm_error(ctx, SKM_ENOMEM, "out of memory");
         for (int j = 0; j < m->k; ++j)
-            if (m->aliased[j]) {
+            if (absorbed && absorbed[j])
+                f->alias_n[ic + j] = -1;
+            else if (m->aliased[j]) {
                 int32_t t[4];
                 int c = skm_ols_alias_of(m, j, t, f->alias_w[ic + j], 4);
                 for (int a = 0; a < c; ++a)
@@ -374,7 +377,7 @@ static int fit_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts 
         if ((rc = meat_cluster_sparse(ctx, d, o, e, meat_cl, &f->n_clusters)))
             goto done;
     }
-    rc = finish(ctx, f, &m, meat_hc, meat_cl, 0);
+    rc = finish(ctx, f, &m, meat_hc, meat_cl, 0, NULL);
 done:
     skm_cooc_counter_free(cnt);
     skm_ols_free(&m);
@@ -570,6 +573,8 @@ static int fit_absorbed(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opt
     size_t *sel = malloc((n0 ? n0 : 1) * sizeof *sel);
     int32_t *cnt[SKM_REG_MAX_ABSORB] = {0}, *map[SKM_REG_MAX_ABSORB] = {0};
     double *e = NULL, *meat_hc = NULL, *meat_cl = NULL, *W = NULL, *S = NULL, *beta0 = NULL;
+    double *ss0 = NULL;
+    uint8_t *absorbed = NULL;
     int32_t *cid = NULL, *uf = NULL;
     int rc = SKM_OK;
     if (!sel) {
@@ -681,6 +686,22 @@ static int fit_absorbed(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opt
         long double dy = d->y[sel[i]] - ysum / (long double)(n ? n : 1);
         yss += dy * dy;
     }
+    /* each regressor's centred sum of squares before demeaning: a column the fixed effects
+     * explain (e.g. role when title is absorbed) is left as rounding noise by an iterative
+     * projection, so it is judged against what it was, not against itself */
+    if (!(ss0 = malloc(((size_t)k + 1) * sizeof *ss0)) || !(absorbed = calloc((size_t)k + 1, 1))) {
+        rc = skm_error(ctx, SKM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int j = 0; j < k; ++j) {
+        const double *x = F.X + (size_t)j * n;
+        long double s1 = 0, s2 = 0;
+        for (size_t i = 0; i < n; ++i) {
+            s1 += x[i];
+            s2 += (long double)x[i] * x[i];
+        }
+        ss0[j] = n ? (double)(s2 - s1 * s1 / (long double)n) : 0;
+    }
     skm_parallel_ranges(o->threads > 0 ? o->threads : 1, (size_t)F.ncol, demean_range, &F);
     if (atomic_load(&F.all_converged) < 0) {
         rc = skm_error(ctx, SKM_ENOMEM, "out of memory demeaning");
@@ -697,6 +718,14 @@ static int fit_absorbed(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opt
     double *yt = F.X + (size_t)k * n;
     if ((rc = skm_ols_init(ctx, &m, k, 0)))
         goto done;
+    for (int j = 0; j < k; ++j) {
+        const double *x = F.X + (size_t)j * n;
+        double s2 = 0;
+        for (size_t i = 0; i < n; ++i)
+            s2 += x[i] * x[i];
+        m.aliased[j] = !(s2 > SKM_OLS_ALIAS_TOL * ss0[j]);
+        absorbed[j] = m.aliased[j];
+    }
     long double ytt = 0;
     for (size_t i = 0; i < n; ++i)
         ytt += (long double)yt[i] * yt[i];
@@ -773,7 +802,7 @@ static int fit_absorbed(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opt
         if (rc)
             goto done;
     }
-    rc = finish(ctx, f, &m, meat_hc, meat_cl, A);
+    rc = finish(ctx, f, &m, meat_hc, meat_cl, A, absorbed);
 done:
     skm_ols_free(&m);
     for (int a = 0; a < SKM_REG_MAX_ABSORB; ++a) {
@@ -783,6 +812,8 @@ done:
         free(F.inv_cnt[a]);
     }
     free(F.X);
+    free(ss0);
+    free(absorbed);
     free(sel);
     free(e);
     free(beta0);

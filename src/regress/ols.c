@@ -185,7 +185,7 @@ int skm_ols_solve(skm_ctx *ctx, skm_ols *m)
     m->rank = 0;
     for (int j = 0; j < k; ++j) {
         long double gc = m->Gc[(size_t)j * k + j], g = m->G[j + (size_t)j * k];
-        m->aliased[j] = !(gc > 0) || gc <= SKM_OLS_ALIAS_TOL * g;
+        m->aliased[j] = m->aliased[j] || !(gc > 0) || gc <= SKM_OLS_ALIAS_TOL * g;
         m->D[j] = gc > 0 ? (double)(1.0L / sqrtl(gc)) : 0.0;
         if (!m->aliased[j])
             m->kept[m->rank++] = j;

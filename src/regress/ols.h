@@ -76,7 +76,8 @@ void skm_ols_add_dense(skm_ols *m, double *X, size_t ldx, double *y, size_t n);
 void skm_ols_add_sparse(skm_ols *m, const int64_t *indptr, const int32_t *indices,
                         const double *y, size_t n);
 
-/* Solve. SKM_OK; SKM_EINVAL when n <= rank + intercept (no residual degrees of freedom), with a
+/* Solve. Regressors the caller has already flagged in m->aliased (e.g. absorbed by fixed
+ * effects) stay aliased. SKM_OK; SKM_EINVAL when n <= rank + intercept (no residual degrees of freedom), with a
  * message; a LAPACK failure is SKM_ELIMIT with LAPACK's info. */
 int skm_ols_solve(skm_ctx *ctx, skm_ols *m);
 

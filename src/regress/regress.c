@@ -733,6 +733,12 @@ static int write_results(run *R, const char *out_path, const skm_reg_fit *f, con
                                  "postings")))
         goto done;
     /* aliased terms */
+    char absorb_names[256] = "";
+    for (int a = 0; a < R->n_absorb; ++a) {
+        size_t l = strlen(absorb_names);
+        snprintf(absorb_names + l, sizeof absorb_names - l, "%s%s", a ? ", " : "",
+                 R->cols[R->absorb_col[a]].name);
+    }
     size_t n_al = 0;
     for (size_t t = 0; t < nk; ++t)
         n_al += al[t];
@@ -755,7 +761,9 @@ static int write_results(run *R, const char *out_path, const skm_reg_fit *f, con
         al_term[n_al] = (int64_t)t;
         off[n_al++] = eb.len;
         int c = f->alias_n ? f->alias_n[t] : 0;
-        if (c == 0)
+        if (c < 0)
+            skm_buf_printf(&eb, "absorbed by the fixed effects (%s)", absorb_names);
+        else if (c == 0)
             skm_buf_printf(&eb, "%s", f->intercept ? "constant" : "zero after absorbing");
         for (int a = 0; a < c; ++a)
             skm_buf_printf(&eb, "%s%.6g * %s", a ? " + " : "", f->alias_w[t][a],
@@ -772,7 +780,8 @@ static int write_results(run *R, const char *out_path, const skm_reg_fit *f, con
         (rc = skm_h5_write_array(&o, ga, "explained_by", RG "/aliased/explained_by", o.t_str,
                                  o.t_str, n_al, 0, al_expl,
                                  "The term as a combination of earlier terms (centred; the "
-                                 "largest weights), or \"constant\"",
+                                 "largest weights), \"constant\", or \"absorbed by the fixed "
+                                 "effects (...)\"",
                                  NULL)))
         goto done;
     /* controls */

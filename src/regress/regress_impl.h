@@ -52,7 +52,8 @@ typedef struct skm_reg_fit {
     double rss, tss, tss_within, r2, adj_r2, r2_within, rmse, f_stat, f_p;
     int fe_iterations, fe_converged;
     double rcond;
-    /* aliased terms: the terms that explain each (kept regressors, largest weights first) */
+    /* aliased terms: the terms that explain each (kept regressors, largest weights first);
+     * alias_n = -1: explained by the absorbed fixed effects */
     int32_t (*alias_terms)[4];
     double (*alias_w)[4];
     int *alias_n;
