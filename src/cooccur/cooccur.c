@@ -569,13 +569,9 @@ done:
 
 static int check_params(skm_ctx *ctx, const skm_cooccur_params *P)
 {
-    if (P->min_support < 1)
-        return skm_error(ctx, SKM_EINVAL, "--min-support must be at least 1 (got %lld)",
-                         (long long)P->min_support);
-    if (!(P->alpha > 0.0 && P->alpha < 1.0))
-        return skm_error(ctx, SKM_EINVAL, "--alpha must be in (0, 1) (got %g)", P->alpha);
-    if (P->threads < 0 || P->threads > 1024)
-        return skm_error(ctx, SKM_EINVAL, "--threads must be in 0..1024 (got %d)", P->threads);
+    int rc = skm_check_analysis_params(ctx, P->min_support, P->alpha, P->threads);
+    if (rc)
+        return rc;
     if (P->path < SKM_COOCCUR_PATH_AUTO || P->path > SKM_COOCCUR_PATH_BITSET)
         return skm_error(ctx, SKM_EINVAL, "unknown counting path %d", P->path);
     if (P->path == SKM_COOCCUR_PATH_BITSET && P->weighted)

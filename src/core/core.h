@@ -56,6 +56,10 @@ void skm_progress(skm_ctx *ctx, const char *stage, uint64_t done, uint64_t total
 /* Monotonic clock, seconds. */
 double skm_now(void);
 
+/* The options every analysis shares: min_support >= 1, alpha in (0, 1), threads in 0..1024
+ * (0: all). SKM_OK, or SKM_EINVAL with the option named as on the command line. */
+int skm_check_analysis_params(skm_ctx *ctx, int64_t min_support, double alpha, int threads);
+
 /* Wall-clock time as ISO 8601 UTC, "2026-11-24T10:27:00Z". */
 void skm_time_iso8601(char out[32]);
 

@@ -214,3 +214,15 @@ int skm_utf8_put(skm_buf *b, uint32_t cp)
         return SKM_EINVAL;
     return skm_buf_append(b, u, n);
 }
+
+int skm_check_analysis_params(skm_ctx *ctx, int64_t min_support, double alpha, int threads)
+{
+    if (min_support < 1)
+        return skm_error(ctx, SKM_EINVAL, "--min-support must be at least 1 (got %lld)",
+                         (long long)min_support);
+    if (!(alpha > 0.0 && alpha < 1.0))
+        return skm_error(ctx, SKM_EINVAL, "--alpha must be in (0, 1) (got %g)", alpha);
+    if (threads < 0 || threads > 1024)
+        return skm_error(ctx, SKM_EINVAL, "--threads must be in 0..1024 (got %d)", threads);
+    return SKM_OK;
+}

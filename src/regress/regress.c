@@ -839,22 +839,25 @@ static int write_results(run *R, const char *out_path, const skm_reg_fit *f, con
             (rc = skm_h5_write_array(&o, gd, "n", RG "/decomposition/n", H5T_STD_I64LE,
                                      H5T_NATIVE_INT64, S, 0, dc->n,
                                      "Postings in the fit (after singletons)", "postings")) ||
-            (rc = write_f64(&o, gd, RG "/decomposition", "coef", ng, S, dc->coef,
-                            "Coefficient of the group indicator", "log points")) ||
-            (rc = write_f64(&o, gd, RG "/decomposition", "se", ng, S, dc->se,
-                            "Standard error (attribute se_type)", "log points")) ||
-            (rc = write_f64(&o, gd, RG "/decomposition", "ci_low", ng, S, dc->lo,
-                            "Lower end of the 1 - alpha interval", "log points")) ||
-            (rc = write_f64(&o, gd, RG "/decomposition", "ci_high", ng, S, dc->hi,
-                            "Upper end of the 1 - alpha interval", "log points")) ||
-            (rc = write_f64(&o, gd, RG "/decomposition", "premium", ng, S, dc->prem,
-                            "100 (exp(coef) - 1)", "percent")) ||
-            (rc = write_f64(&o, gd, RG "/decomposition", "premium_ci_low", ng, S, dc->prem_lo,
-                            "100 (exp(ci_low) - 1)", "percent")) ||
-            (rc = write_f64(&o, gd, RG "/decomposition", "premium_ci_high", ng, S, dc->prem_hi,
-                            "100 (exp(ci_high) - 1)", "percent")) ||
             (rc = skm_h5_out_attr_str(&o, gd, RG "/decomposition", "se_type", dc->se_name)))
             goto done;
+        const struct {
+            const char *name;
+            const double *v;
+            const char *desc, *units;
+        } cols[] = {
+            {"coef", dc->coef, "Coefficient of the group indicator", "log points"},
+            {"se", dc->se, "Standard error (attribute se_type)", "log points"},
+            {"ci_low", dc->lo, "Lower end of the 1 - alpha interval", "log points"},
+            {"ci_high", dc->hi, "Upper end of the 1 - alpha interval", "log points"},
+            {"premium", dc->prem, "100 (exp(coef) - 1)", "percent"},
+            {"premium_ci_low", dc->prem_lo, "100 (exp(ci_low) - 1)", "percent"},
+            {"premium_ci_high", dc->prem_hi, "100 (exp(ci_high) - 1)", "percent"},
+        };
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; ++c)
+            if ((rc = write_f64(&o, gd, RG "/decomposition", cols[c].name, ng, S, cols[c].v,
+                                cols[c].desc, cols[c].units)))
+                goto done;
     }
     /* attributes */
     char se_list[64] = "", created[32], src_created[64] = "", absorb[256] = "", groups[1024] = "";
@@ -979,13 +982,9 @@ static void run_free(run *R)
 
 static int check_params(skm_ctx *ctx, const skm_regress_params *P)
 {
-    if (P->min_support < 1)
-        return skm_error(ctx, SKM_EINVAL, "--min-support must be at least 1 (got %lld)",
-                         (long long)P->min_support);
-    if (!(P->alpha > 0.0 && P->alpha < 1.0))
-        return skm_error(ctx, SKM_EINVAL, "--alpha must be in (0, 1) (got %g)", P->alpha);
-    if (P->threads < 0 || P->threads > 1024)
-        return skm_error(ctx, SKM_EINVAL, "--threads must be in 0..1024 (got %d)", P->threads);
+    int rc = skm_check_analysis_params(ctx, P->min_support, P->alpha, P->threads);
+    if (rc)
+        return rc;
     if (!(P->fe_tol > 0 && P->fe_tol < 1))
         return skm_error(ctx, SKM_EINVAL, "--fe-tol must be in (0, 1) (got %g)", P->fe_tol);
     if (P->fe_method != SKM_FE_CG && P->fe_method != SKM_FE_MAP)
