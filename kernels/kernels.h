@@ -91,13 +91,15 @@ struct skm_kernels {
                             int32_t hi, int32_t *restrict G, size_t ldg,
                             int32_t *restrict diag);
 
-    /* Sparse Gram, double: the same pairs, each adding (w[r] * v_k) * v_l in that order of
+    /* Sparse Gram, double: the same pairs and the same band [lo, hi) and layout as
+     * sparse_gram_i32 (diagonal included), each adding (w[r] * v_k) * v_l in that order of
      * operations, rows in order, l increasing within k, where v = values (NULL: 1.0) and w the
      * per-row weights (NULL: 1.0). Floating-point: an implementation other than the reference
      * must keep this order to be bit-exact, or state its tolerance (docs/kernels.md). */
     void (*sparse_gram_f64)(const int64_t *restrict indptr, const int32_t *restrict indices,
                             const double *restrict values, const double *restrict w,
-                            size_t n_rows, double *restrict G, size_t ldg);
+                            size_t n_rows, int32_t lo, int32_t hi, double *restrict G,
+                            size_t ldg);
 };
 
 /* The reference table: always available, and what every other table starts as a copy of. */
@@ -158,7 +160,7 @@ void sparse_gram_i32_ref(const int64_t *restrict indptr, const int32_t *restrict
                          int32_t *restrict G, size_t ldg, int32_t *restrict diag);
 void sparse_gram_f64_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
                          const double *restrict values, const double *restrict w, size_t n_rows,
-                         double *restrict G, size_t ldg);
+                         int32_t lo, int32_t hi, double *restrict G, size_t ldg);
 void sha256_blocks_ref(uint32_t state[8], const uint8_t *restrict data, size_t n_blocks);
 
 /* The SHA-256 round constants K[0..64) of FIPS 180-4 section 4.2.2 (kernels/ref/sha256_ref.c). */

@@ -771,8 +771,12 @@ static void check_gram_f64(size_t n, size_t p, int use_values, int use_w)
     for (size_t i = 0; i < p; ++i)
         for (size_t j = i; j < p; ++j)
             G[i * ldg + j] = 0;
-    sparse_gram_f64_ref(m.indptr, m.indices, use_values ? m.values : NULL, use_w ? m.w : NULL, n,
-                        G, ldg);
+    /* in three bands of rows of the triangle, each into its own part of G */
+    const int32_t c1 = (int32_t)(p / 3), c2 = (int32_t)(2 * p / 3), cut[4] = {0, c1, c2, (int32_t)p};
+    for (int bnd = 0; bnd < 3; ++bnd)
+        sparse_gram_f64_ref(m.indptr, m.indices, use_values ? m.values : NULL,
+                            use_w ? m.w : NULL, n, cut[bnd], cut[bnd + 1],
+                            G + (size_t)cut[bnd] * ldg + (size_t)cut[bnd], ldg);
     for (size_t i = 0; i < p; ++i)
         for (size_t j = 0; j < ldg; ++j) {
             if (j < i || j >= p) {
@@ -828,7 +832,7 @@ static void test_sparse_gram_f64(void **state)
     double *Gd = calloc(40 * 40, sizeof *Gd);
     int32_t *Gi = calloc(40 * 40, sizeof *Gi);
     assert_true(Gd && Gi);
-    sparse_gram_f64_ref(m.indptr, m.indices, NULL, NULL, 500, Gd, 40);
+    sparse_gram_f64_ref(m.indptr, m.indices, NULL, NULL, 500, 0, 40, Gd, 40);
     sparse_gram_i32_ref(m.indptr, m.indices, NULL, 500, 0, 40, Gi, 40, NULL);
     for (size_t i = 0; i < 40 * 40; ++i)
         assert_true(Gd[i] == (double)Gi[i]);

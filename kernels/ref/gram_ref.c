@@ -42,16 +42,24 @@ void sparse_gram_i32_ref(const int64_t *restrict indptr, const int32_t *restrict
 
 void sparse_gram_f64_ref(const int64_t *restrict indptr, const int32_t *restrict indices,
                          const double *restrict values, const double *restrict w, size_t n_rows,
-                         double *restrict G, size_t ldg)
+                         int32_t lo, int32_t hi, double *restrict G, size_t ldg)
 {
     for (size_t r = 0; r < n_rows; ++r) {
-        const int64_t b = indptr[r], e = indptr[r + 1];
+        int64_t k = indptr[r];
+        const int64_t e = indptr[r + 1];
         const double wr = w ? w[r] : 1.0;
-        for (int64_t k = b; k < e; ++k) {
-            double *restrict g = G + (size_t)indices[k] * ldg;
-            const double a = wr * (values ? values[k] : 1.0);
-            for (int64_t l = k; l < e; ++l)
-                g[indices[l]] += a * (values ? values[l] : 1.0);
+        while (k < e && indices[k] < lo) /* the row's columns before the band */
+            ++k;
+        for (; k < e && indices[k] < hi; ++k) {
+            double *restrict g = G + (size_t)(indices[k] - lo) * ldg;
+            if (!values) { /* 0/1 rows (the regression's HC1 meat): (w * 1) * 1 = w, same bits */
+                for (int64_t l = k; l < e; ++l)
+                    g[indices[l] - lo] += wr;
+            } else {
+                const double a = wr * values[k];
+                for (int64_t l = k; l < e; ++l)
+                    g[indices[l] - lo] += a * values[l];
+            }
         }
     }
 }

@@ -68,9 +68,8 @@ typedef struct hc_job {
     const skm_reg_design *d;
     const double *w;         /* e_i^2 */
     size_t r0, r1;           /* rows */
-    double *T;               /* k x k, row-major upper (the kernel's layout) */
-    long double *m0;         /* k: sum of w over rows with the regressor */
-    long double m00;
+    int32_t lo, hi;          /* band of rows of the triangle */
+    double *T;               /* its accumulator: row-major, leading dimension k, from (lo, lo) */
 } hc_job;
 
 static void hc_range(void *arg, size_t begin, size_t end)
@@ -79,81 +78,106 @@ static void hc_range(void *arg, size_t begin, size_t end)
     const struct skm_kernels *K = skm_kernels_active();
     for (size_t t = begin; t < end; ++t) {
         hc_job *j = &jobs[t];
-        const skm_reg_design *d = j->d;
-        if (j->r1 > j->r0)
-            K->sparse_gram_f64(d->indptr + j->r0, d->indices, NULL, j->w + j->r0, j->r1 - j->r0,
-                               j->T, (size_t)d->k);
-        for (size_t r = j->r0; r < j->r1; ++r) {
-            j->m00 += j->w[r];
-            for (int64_t q = d->indptr[r]; q < d->indptr[r + 1]; ++q)
-                j->m0[d->indices[q]] += j->w[r];
-        }
+        if (j->r1 > j->r0 && j->hi > j->lo)
+            K->sparse_gram_f64(j->d->indptr + j->r0, j->d->indices, NULL, j->w + j->r0,
+                               j->r1 - j->r0, j->lo, j->hi, j->T, (size_t)j->d->k);
     }
 }
 
-/* HC meat of the sparse design in raw coordinates [1, x] (nk x nk, row-major, full). */
+/* HC meat of the sparse design in raw coordinates [1, x] (nk x nk, row-major, upper triangle):
+ * sum of w x x' over [1, x], w = e^2. Its x-block comes from the double sparse Gram kernel, whose
+ * diagonal (sum of w over the rows with the regressor) is also the intercept row. Threads split
+ * the rows, each into its own triangle (summed in thread order), while a triangle stays in cache
+ * (k^2 doubles <= 4 MiB); beyond that (p = 2048: 32 MB) they split the skills: each owns a band of
+ * rows of one shared triangle, cut so that the pair counts G (the exact Gram matrix, column-major
+ * upper) balance, and reads every row. */
 static int meat_hc_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts *o,
-                          const double *e, double *meat)
+                          const double *e, const double *G, double *meat)
 {
     const int k = d->k, nk = k + 1, T = o->threads > 0 ? o->threads : 1;
     const size_t n = d->n;
-    int rc = budget(ctx, o, (double)T * k * k * 8.0, "the HC1 meat");
+    const int split_skills = T > 1 && (double)k * k * 8.0 > 4.0 * 1048576.0;
+    const int copies = split_skills ? 1 : T;
+    int rc = budget(ctx, o, (double)copies * k * k * 8.0, "the HC1 meat");
     if (rc)
         return rc;
     double *w = malloc((n ? n : 1) * sizeof *w);
     hc_job *jobs = calloc((size_t)T, sizeof *jobs);
-    if (!w || !jobs) {
+    double *acc[64] = {0};
+    if (!w || !jobs || T > 64) {
         free(w);
         free(jobs);
         return skm_error(ctx, SKM_ENOMEM, "out of memory for the HC1 meat");
     }
-    for (size_t i = 0; i < n; ++i)
-        w[i] = e[i] * e[i];
-    /* rows cut by pair work (sum of nnz^2), so the threads finish together */
-    double total = 0;
-    for (size_t i = 0; i < n; ++i) {
-        double z = (double)(d->indptr[i + 1] - d->indptr[i]);
-        total += z * z + 1;
-    }
-    size_t r = 0;
-    double acc = 0;
-    for (int t = 0; t < T; ++t) {
-        jobs[t].d = d;
-        jobs[t].w = w;
-        jobs[t].r0 = r;
-        double goal = total * (t + 1) / T;
-        while (r < n && (t == T - 1 || acc < goal)) {
-            double z = (double)(d->indptr[r + 1] - d->indptr[r]);
-            acc += z * z + 1;
-            ++r;
-        }
-        jobs[t].r1 = r;
-        jobs[t].T = calloc((size_t)k * k + 1, sizeof(double));
-        jobs[t].m0 = calloc((size_t)k + 1, sizeof(long double));
-        if (!jobs[t].T || !jobs[t].m0)
+    for (int c = 0; c < copies && !rc; ++c)
+        if (!(acc[c] = calloc((size_t)k * k + 1, sizeof(double))))
             rc = skm_error(ctx, SKM_ENOMEM, "out of memory for the HC1 meat");
+    long double m00 = 0;
+    for (size_t i = 0; i < n; ++i) {
+        w[i] = e[i] * e[i];
+        m00 += w[i];
+    }
+    if (!rc && split_skills) {
+        /* band cuts by pair work: row a of the triangle gets sum over b >= a of G(a, b) */
+        double total = 0;
+        for (int b = 0; b < k; ++b)
+            for (int a = 0; a <= b; ++a)
+                total += G[a + (size_t)b * k];
+        double *rowwork = calloc((size_t)k + 1, sizeof *rowwork);
+        if (!rowwork)
+            rc = skm_error(ctx, SKM_ENOMEM, "out of memory for the HC1 meat");
+        for (int b = 0; b < k && !rc; ++b)
+            for (int a = 0; a <= b; ++a)
+                rowwork[a] += G[a + (size_t)b * k];
+        int32_t lo = 0;
+        double cum = 0;
+        for (int t = 0; t < T && !rc; ++t) {
+            int32_t hi = lo;
+            const double goal = total * (t + 1) / T;
+            while (hi < k && (t == T - 1 || cum + rowwork[hi] / 2 < goal))
+                cum += rowwork[hi++];
+            jobs[t] = (hc_job){.d = d, .w = w, .r0 = 0, .r1 = n, .lo = lo, .hi = hi,
+                               .T = acc[0] + (size_t)lo * k + lo};
+            lo = hi;
+        }
+        free(rowwork);
+    } else if (!rc) {
+        /* rows cut by pair work (sum of nnz^2), so the threads finish together */
+        double total = 0;
+        for (size_t i = 0; i < n; ++i) {
+            double z = (double)(d->indptr[i + 1] - d->indptr[i]);
+            total += z * z + 1;
+        }
+        size_t r = 0;
+        double cum = 0;
+        for (int t = 0; t < T; ++t) {
+            const size_t r0 = r;
+            const double goal = total * (t + 1) / T;
+            while (r < n && (t == T - 1 || cum < goal)) {
+                double z = (double)(d->indptr[r + 1] - d->indptr[r]);
+                cum += z * z + 1;
+                ++r;
+            }
+            jobs[t] = (hc_job){.d = d, .w = w, .r0 = r0, .r1 = r, .lo = 0, .hi = k, .T = acc[t]};
+        }
     }
     if (!rc) {
         skm_parallel_ranges(T, (size_t)T, hc_range, jobs);
-        memset(meat, 0, (size_t)nk * nk * sizeof *meat);
-        long double m00 = 0;
-        for (int t = 0; t < T; ++t) {
-            m00 += jobs[t].m00;
-            for (int a = 0; a < k; ++a) {
-                meat[1 + a] += (double)jobs[t].m0[a];
+        /* raw coordinates, upper triangle (all skm_ols_se reads): [0][0] = sum w,
+         * [0][1 + a] = [1 + a][1 + a] = the diagonal */
+        for (int a = 0; a < k; ++a) {
+            double *row = meat + (size_t)(1 + a) * nk + 1;
+            memcpy(row + a, acc[0] + (size_t)a * k + a, (size_t)(k - a) * sizeof *row);
+            for (int c = 1; c < copies; ++c)
                 for (int b = a; b < k; ++b)
-                    meat[(size_t)(1 + a) * nk + 1 + b] += jobs[t].T[(size_t)a * k + b];
-            }
+                    row[b] += acc[c][(size_t)a * k + b];
         }
         meat[0] = (double)m00;
-        for (int a = 0; a < nk; ++a)
-            for (int b = a + 1; b < nk; ++b)
-                meat[(size_t)b * nk + a] = meat[(size_t)a * nk + b];
+        for (int a = 0; a < k; ++a)
+            meat[1 + a] = meat[(size_t)(1 + a) * nk + 1 + a];
     }
-    for (int t = 0; t < T; ++t) {
-        free(jobs[t].T);
-        free(jobs[t].m0);
-    }
+    for (int c = 0; c < copies; ++c)
+        free(acc[c]);
     free(jobs);
     free(w);
     return rc;
@@ -318,6 +342,7 @@ static int fit_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts 
     skm_ols m;
     skm_cooc_counter *cnt = NULL;
     double *e = NULL, *meat_hc = NULL, *meat_cl = NULL;
+    const double T0 = skm_now();
     int rc = skm_ols_init(ctx, &m, k, 1);
     if (rc)
         return rc;
@@ -343,8 +368,10 @@ static int fit_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts 
         cnt = NULL;
     }
     skm_ols_add_sparse(&m, d->indptr, d->indices, d->y, d->n);
+    const double T1 = skm_now();
     if ((rc = skm_ols_solve(ctx, &m)))
         goto done;
+    const double T2 = skm_now();
     /* residuals */
     e = malloc((d->n ? d->n : 1) * sizeof *e);
     if (!e) {
@@ -366,7 +393,7 @@ static int fit_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts 
             rc = skm_error(ctx, SKM_ENOMEM, "out of memory");
             goto done;
         }
-        if ((rc = meat_hc_sparse(ctx, d, o, e, meat_hc)))
+        if ((rc = meat_hc_sparse(ctx, d, o, e, m.G, meat_hc)))
             goto done;
     }
     if (f->se & SKM_SE_CLUSTER) {
@@ -377,7 +404,12 @@ static int fit_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts 
         if ((rc = meat_cluster_sparse(ctx, d, o, e, meat_cl, &f->n_clusters)))
             goto done;
     }
+    const double T3 = skm_now();
     rc = finish(ctx, f, &m, meat_hc, meat_cl, 0, NULL);
+    skm_log(ctx, SKM_LOG_DEBUG,
+            "regress fit: gram %.3f s, solve %.3f s, residuals and meats %.3f s, standard "
+            "errors %.3f s",
+            T1 - T0, T2 - T1, T3 - T2, skm_now() - T3);
 done:
     skm_cooc_counter_free(cnt);
     skm_ols_free(&m);

@@ -13,7 +13,7 @@
  *     on shifted data, which removes most of the cancellation of centring) and exact for counts;
  *   - with an intercept the problem is centred in long double (G − s sᵀ/n), so the intercept never
  *     enters the factorisation, and then equilibrated to a unit diagonal;
- *   - Cholesky (LAPACK dpotrf) of the equilibrated, centred Gram; two steps of iterative
+ *   - Cholesky (LAPACK dpotrf, lower) of the equilibrated, centred Gram; two steps of iterative
  *     refinement with the normal-equation residual computed in long double.
  *
  * Rank: regressor j is *aliased* when the part of it not explained by the intercept and the kept
@@ -52,12 +52,13 @@ typedef struct skm_ols {
     double b0;          /* intercept (0 without one) */
     double *xbar;       /* k: means of the shifted regressors, s / n */
     double *V0;         /* rank × rank: inverse of the centred Gram matrix of the kept regressors */
-    long double *Gc;    /* k × k: centred Gram matrix, full (kept for alias reports) */
     double *D;          /* k: equilibration, 1 / sqrt(Gc_jj) (0 for an aliased constant column) */
-    double *U;          /* rank × rank: Cholesky factor (column-major upper) of D Gc D, kept part */
+    double *U;          /* rank × rank: Cholesky factor L (column-major lower) of D Gc D, kept part,
+                           Gc the centred Gram matrix (computed from G and s when needed) */
     long double *bc;    /* k: centred x'ᵀy' */
     long double yyc;    /* centred y'ᵀy' (TSS when there is an intercept) */
     double rcond;       /* LAPACK's reciprocal condition estimate of the equilibrated system */
+    double anorm;       /* its 1-norm */
 } skm_ols;
 
 /* Allocates the accumulators for k regressors (all zero). SKM_OK, SKM_ENOMEM. */
@@ -93,7 +94,8 @@ int skm_ols_alias_of(const skm_ols *m, int j, int32_t *terms, double *w, int max
  *   meat == NULL: classical, sigma^2 (X'X)^-1 with sigma^2 = rss / df.
  *   meat != NULL: sandwich (X'X)^-1 M (X'X)^-1 · scale, with M = Σ over observations (or
  *     clusters) of u uᵀ, u the score in raw coordinates [1, x'] (intercept first when there is
- *     one; size k + intercept, row-major, full square). Aliased rows/columns are ignored.
+ *     one; size k + intercept, row-major; only the upper triangle, row <= column, is read).
+ *     Aliased rows/columns are ignored.
  * se has k + intercept entries (intercept first); NaN for aliased terms. SKM_OK, SKM_ENOMEM. */
 int skm_ols_se(skm_ctx *ctx, const skm_ols *m, const double *meat, double scale, double rss,
                double df, double *se /* OUT */);
