@@ -10,6 +10,8 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+enum { TILE = 64 }; /* square tiles for the loops that read one triangle and write another */
+
 /* Entry (i, j) of the centred Gram matrix, from the accumulated G (upper triangle) and sums:
  * exact for counts, and never stored (it would be k^2 long doubles). */
 static inline long double gc(const skm_ols *m, int i, int j)
@@ -177,17 +179,26 @@ static int factor_kept(skm_ctx *ctx, skm_ols *m)
         skm_error(ctx, SKM_ENOMEM, "out of memory factoring a %d x %d system", r, r);
         return -2;
     }
-    for (int b = 0; b < r; ++b) { /* column b, rows a >= b (lower: LAPACK's faster potrf) */
-        const int jb = m->kept[b];
-        for (int a = b; a < r; ++a) {
-            const int ja = m->kept[a];
-            const double v = (double)(gc(m, ja, jb) * m->D[ja] * m->D[jb]);
-            m->U[a + (size_t)b * r] = v;
-            colsum[b] += fabs(v);
-            if (a > b)
-                colsum[a] += fabs(v);
-        }
-    }
+    /* the lower triangle (LAPACK's potrf 'L' is the faster), in tiles so that both G (upper,
+     * column-major: G(jb, ja) at G[jb + ja k]) and U are walked within cache; Gc = G - u u'
+     * with u = s / sqrt(n) */
+    const long double rn = m->intercept ? 1.0L / sqrtl((long double)m->n) : 0;
+    for (int b0 = 0; b0 < r; b0 += TILE)
+        for (int a0 = b0; a0 < r; a0 += TILE)
+            for (int a = a0; a < r && a < a0 + TILE; ++a) {
+                const int ja = m->kept[a];
+                const double *gcol = m->G + (size_t)ja * m->k;
+                const long double ua = m->s[ja] * rn;
+                for (int b = b0; b < b0 + TILE && b <= a; ++b) {
+                    const int jb = m->kept[b];
+                    const double v =
+                        (double)((gcol[jb] - ua * (m->s[jb] * rn)) * m->D[ja] * m->D[jb]);
+                    m->U[a + (size_t)b * r] = v;
+                    colsum[b] += fabs(v);
+                    if (a > b)
+                        colsum[a] += fabs(v);
+                }
+            }
     m->anorm = 0; /* 1-norm of the equilibrated system, for the condition estimate */
     for (int b = 0; b < r; ++b)
         m->anorm = colsum[b] > m->anorm ? colsum[b] : m->anorm;
@@ -335,11 +346,13 @@ int skm_ols_solve(skm_ctx *ctx, skm_ols *m)
         lapack_int info = LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', r, m->V0, r);
         if (info != 0)
             return skm_error(ctx, SKM_ELIMIT, "LAPACK dpotri failed (info %d)", (int)info);
-        for (int b = 0; b < r; ++b) /* lower -> full, scaled */
-            for (int a = b; a < r; ++a) {
-                double v = m->V0[a + (size_t)b * r] * m->D[m->kept[a]] * m->D[m->kept[b]];
-                m->V0[a + (size_t)b * r] = m->V0[b + (size_t)a * r] = v;
-            }
+        for (int b0 = 0; b0 < r; b0 += TILE) /* lower -> full, scaled, in tiles */
+            for (int a0 = b0; a0 < r; a0 += TILE)
+                for (int b = b0; b < r && b < b0 + TILE; ++b)
+                    for (int a = a0 > b ? a0 : b; a < r && a < a0 + TILE; ++a) {
+                        double v = m->V0[a + (size_t)b * r] * m->D[m->kept[a]] * m->D[m->kept[b]];
+                        m->V0[a + (size_t)b * r] = m->V0[b + (size_t)a * r] = v;
+                    }
     }
     return SKM_OK;
 }
@@ -439,16 +452,19 @@ int skm_ols_se(skm_ctx *ctx, const skm_ols *m, const double *meat, double scale,
         xb[a] = ic ? m->xbar[ja] + m->c[ja] : 0;
         Mz0[a] = M0[a] - (ic ? m->xbar[ja] : 0) * M00;
     }
-    for (int b = 0; b < r; ++b) { /* column b of Mz, rows a <= b: meat row ja, column jb */
-        const int jb = m->kept[b];
-        const double xbb = ic ? m->xbar[jb] : 0, cb = M0[b] - xbb * M00;
-        for (int a = 0; a <= b; ++a) {
-            const int ja = m->kept[a];
-            const double xa = ic ? m->xbar[ja] : 0;
-            const double z = fma(-xbb, M0[a], fma(-xa, cb, meat[(size_t)(ic + ja) * nk + ic + jb]));
-            Mz[a + (size_t)b * r] = Mz[b + (size_t)a * r] = z;
-        }
-    }
+    for (int a0 = 0; a0 < r; a0 += TILE) /* rows a <= columns b, in tiles */
+        for (int b0 = a0; b0 < r; b0 += TILE)
+            for (int a = a0; a < r && a < a0 + TILE; ++a) {
+                const int ja = m->kept[a];
+                const double xa = ic ? m->xbar[ja] : 0;
+                const double *mrow = meat + (size_t)(ic + ja) * nk + ic;
+                for (int b = b0 > a ? b0 : a; b < r && b < b0 + TILE; ++b) {
+                    const int jb = m->kept[b];
+                    const double xbb = ic ? m->xbar[jb] : 0, cb = M0[b] - xbb * M00;
+                    const double z = fma(-xbb, M0[a], fma(-xa, cb, mrow[jb]));
+                    Mz[a + (size_t)b * r] = Mz[b + (size_t)a * r] = z;
+                }
+            }
     if (r > 0) {
         /* P = V0 Mz; diag(V0 Mz V0)_a = sum_b P[a, b] V0[b, a] */
         /* diag(V0 Mz V0) = 2 diag(V0 Mu V0), Mu = the upper triangle of Mz with half its
