@@ -858,8 +858,8 @@ done:
     return rc;
 }
 
-int skm_reg_fit_run(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts *o,
-                    skm_reg_fit *f)
+static int fit_run(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts *o,
+                   skm_reg_fit *f)
 {
     f->intercept = f->n_abs == 0;
     f->nk = d->k + f->intercept;
@@ -872,4 +872,17 @@ int skm_reg_fit_run(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts *o
         if (f->se & (1 << t) && !(f->se_v[t] = malloc(nk * sizeof(double))))
             return skm_error(ctx, SKM_ENOMEM, "out of memory");
     return f->n_abs == 0 ? fit_sparse(ctx, d, o, f) : fit_absorbed(ctx, d, o, f);
+}
+
+int skm_reg_fit_run(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts *o,
+                    skm_reg_fit *f)
+{
+    /* --threads bounds OpenBLAS's threads too, for this fit */
+    const int blas_threads = openblas_get_num_threads();
+    if (o->threads > 0 && o->threads != blas_threads)
+        openblas_set_num_threads(o->threads);
+    int rc = fit_run(ctx, d, o, f);
+    if (o->threads > 0 && o->threads != blas_threads)
+        openblas_set_num_threads(blas_threads);
+    return rc;
 }

@@ -1098,6 +1098,10 @@ int skm_regress(skm_ctx *ctx, const char *store_path, const char *out_path,
     /* 1-2 */
     if ((rc = load(&R)) || (rc = build_design(&R)))
         goto done;
+    free(R.raw_indptr); /* the design replaces the skill lists */
+    free(R.raw_idx);
+    R.raw_indptr = NULL;
+    R.raw_idx = NULL;
     if (R.n == 0) {
         rc = skm_error(ctx, SKM_EINVAL, "%s: no posting has a usable salary (%lld without one, "
                                         "%lld not positive)",
