@@ -819,9 +819,10 @@ static int fit_absorbed(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opt
             rc = skm_error(ctx, SKM_ENOMEM, "out of memory for the cluster scores");
             goto done;
         }
-        for (int j = 0; j < k; ++j)
-            for (size_t i = 0; i < n; ++i)
-                S[(size_t)cid[i] * k + j] += e[i] * F.X[(size_t)j * n + i];
+        for (size_t i0 = 0; i0 < n; i0 += 512) /* chunks of rows: their score rows stay cached */
+            for (int j = 0; j < k; ++j)
+                for (size_t i = i0; i < n && i < i0 + 512; ++i)
+                    S[(size_t)cid[i] * k + j] += e[i] * F.X[(size_t)j * n + i];
         if (k > 0)
             cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, k, (int)G, 1.0, S, k, 0.0,
                         meat_cl, k);
