@@ -103,10 +103,11 @@ static int meat_hc_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_o
         return rc;
     double *w = malloc((n ? n : 1) * sizeof *w);
     hc_job *jobs = calloc((size_t)T, sizeof *jobs);
-    double *acc[64] = {0};
-    if (!w || !jobs || T > 64) {
+    double **acc = calloc((size_t)T, sizeof *acc);
+    if (!w || !jobs || !acc) {
         free(w);
         free(jobs);
+        free(acc);
         return skm_error(ctx, SKM_ENOMEM, "out of memory for the HC1 meat");
     }
     for (int c = 0; c < copies && !rc; ++c)
@@ -178,6 +179,7 @@ static int meat_hc_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_o
     }
     for (int c = 0; c < copies; ++c)
         free(acc[c]);
+    free(acc);
     free(jobs);
     free(w);
     return rc;
@@ -361,8 +363,8 @@ static int fit_sparse(skm_ctx *ctx, const skm_reg_design *d, const skm_reg_opts 
         }
         if (rc)
             goto done;
-        for (int a = 0; a < k; ++a)
-            for (int b = a; b < k; ++b)
+        for (int b = 0; b < k; ++b) /* column by column: G is column-major */
+            for (int a = 0; a <= b; ++a)
                 m.G[a + (size_t)b * k] = (double)skm_cooc_counter_get(cnt, a, b);
         skm_cooc_counter_free(cnt);
         cnt = NULL;

@@ -477,7 +477,7 @@ int skm_ols_se(skm_ctx *ctx, const skm_ols *m, const double *meat, double scale,
                     Mz, r, P, r);
         for (int a = 0; a < r; ++a)
             Mz[a + (size_t)a * r] *= 2.0;
-        long double *dg = calloc((size_t)r, sizeof *dg);
+        double *dg = calloc((size_t)r, sizeof *dg);
         if (!dg) {
             free(Mz);
             free(P);
@@ -487,7 +487,7 @@ int skm_ols_se(skm_ctx *ctx, const skm_ols *m, const double *meat, double scale,
         for (int b = 0; b < r; ++b) { /* V0[b, a] = V0[a, b]: column b of both */
             const double *pc = P + (size_t)b * r, *vc = m->V0 + (size_t)b * r;
             for (int a = 0; a < r; ++a)
-                dg[a] += 2.0L * pc[a] * vc[a];
+                dg[a] += 2.0 * pc[a] * vc[a];
         }
         for (int a = 0; a < r; ++a)
             se[ic + m->kept[a]] = sqrt((double)(scale * dg[a]));
