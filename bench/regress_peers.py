@@ -1,0 +1,506 @@
+#!/usr/bin/python3
+"""regress_peers.py — skillmat's OLS fit (HC1) against statsmodels and numpy, in the same run.
+
+    /usr/bin/python3 bench/regress_peers.py [--n 1000000] [--p 256,2048] [--n2048 200000]
+        [--rounds 3] [--bench build-bench/bench_regress] [--csv bench/results/regress_peers.csv]
+        [--quick] [--seed 1] [--threads 2] [--skillmat-reps 5] [--peers statsmodels,numpy]
+        [--dump-dir DIR] [--quiet-wait 120]
+
+Sizes: each p of --p is run with n = --n, except p = 2048, run with n = --n2048 (defaults:
+n = 1,000,000 with p = 256 and n = 200,000 with p = 2048, the issue's goal sizes). --quick:
+n = 100,000 and 20,000 (for development; the CSV then defaults to regress_peers_quick.csv).
+
+For each (n, p): `bench_regress --dump-dir` once (it checks skillmat against its own dense
+BLAS/LAPACK reference when n p^2 <= 3e11, and prints the planted-beta recovery; its output is
+printed) writes the synthetic CSR, y, and skillmat's coefficients and HC1 / classical SEs. Then,
+before anything is timed, each peer fits once in its own process and its params and HC1 SEs are
+compared with skillmat's: |a - b| <= 1e-8 max(|b|, 1e-3) (relative to 1e-8 where |b| > 1e-3,
+absolute 1e-11 below; a planted slope can be ~0). Any disagreement: message, exit 1, no times.
+Then --rounds rounds, alternating:
+    skillmat     `bench_regress --reps R --no-check --threads T`: the median of its R fits
+                 (skm_reg_fit_run, classical + HC1) and its peak RSS during them (the design
+                 arrays + the fit)
+    statsmodels  sm.OLS(y, X).fit(cov_type='HC1'), then .params and .bse
+    numpy        normal equations: G = X.T @ X, b = solve(G, X.T @ y), e = y - X @ b,
+                 Xe = X * e[:, None], M = Xe.T @ Xe, V = G^-1 M G^-1 n / (n - p - 1)
+Each peer runs in a fresh `/usr/bin/python3 -c` process (one at a time: statsmodels needs ~8 GiB
+at n = 1M, p = 256 and ~12.5 GiB at n = 200k, p = 2048) that loads the dump, builds the dense
+X = [1, x] (float64, n x (p + 1), intercept first; not timed, its time reported once), times one
+fit, and reports its own peak RSS (VmHWM, = its ru_maxrss: the loaded data, X and the fit) and
+its RSS with X built, before the fit. The table reports medians over the rounds; ratios are
+peer time / skillmat time. Thread settings are left as they are (numpy's OpenBLAS uses every core;
+skillmat --threads, default 2); the script prints them. Before each timing it waits (up to
+--quiet-wait s) for idle CPUs, and before each peer for enough free memory (else the peer is
+skipped, with a note: an out-of-memory kill could hit other work on the machine).
+"""
+import argparse
+import csv
+import ctypes
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = "/usr/bin/python3"
+GOAL_S = {(1000000, 256): 0.15, (200000, 2048): 0.5}  # the issue: the HC1 fit at these sizes
+GOAL_MEM_MB = 1024.0              # the issue: peak memory < 1 GiB
+TOL = 1e-8                        # |a - b| <= TOL * max(|b|, FLOOR)
+FLOOR = 1e-3
+# peak RSS of a peer, in multiples of the bytes of X (measured: statsmodels ~4.7x, numpy ~2.2x)
+MEM_FACTOR = {"statsmodels": 5.0, "numpy": 2.6}
+
+# One peer in a fresh process: argv = dump peer verify(0/1). Prints one JSON line.
+WORKER = r'''
+import json, os, resource, sys, time
+import numpy as np
+dump, peer, verify = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+TOL, FLOOR = float(sys.argv[4]), float(sys.argv[5])
+def rss_mb(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+n, p, nnz = (int(x) for x in open(os.path.join(dump, "meta.txt")).read().split())
+indptr = np.fromfile(os.path.join(dump, "indptr.i64"), dtype="<i8")
+indices = np.fromfile(os.path.join(dump, "indices.i32"), dtype="<i4")
+y = np.fromfile(os.path.join(dump, "y.f64"), dtype="<f8")
+assert indptr.shape == (n + 1,) and indices.shape == (nnz,) and y.shape == (n,)
+s = time.perf_counter()
+X = np.zeros((n, p + 1))
+X[:, 0] = 1.0
+rows = np.repeat(np.arange(n), np.diff(indptr))
+X[rows, 1 + indices.astype(np.int64)] = 1.0
+del rows
+t_build = time.perf_counter() - s
+rss_x = rss_mb("VmRSS")
+if peer == "statsmodels":
+    import statsmodels
+    import statsmodels.api as sm
+    version = statsmodels.__version__
+    def fit():
+        r = sm.OLS(y, X).fit(cov_type="HC1")
+        return np.asarray(r.params), np.asarray(r.bse)
+elif peer == "numpy":
+    version = np.__version__
+    def fit():
+        G = X.T @ X
+        b = np.linalg.solve(G, X.T @ y)
+        e = y - X @ b
+        Xe = X * e[:, None]
+        M = Xe.T @ Xe
+        del Xe
+        Gi = np.linalg.inv(G)
+        V = Gi @ M @ Gi * (n / (n - p - 1))
+        return b, np.sqrt(np.diag(V))
+else:
+    sys.exit("unknown peer " + peer)
+s = time.perf_counter()
+params, bse = fit()
+t_fit = time.perf_counter() - s
+out = dict(peer=peer, version=version, n=n, p=p, t_build=t_build, t_fit=t_fit, rss_x_mb=rss_x,
+           peak_rss_mb=rss_mb("VmHWM"), x_mb=X.nbytes / 1048576.0)
+if verify:
+    coef = np.fromfile(os.path.join(dump, "coef.f64"), dtype="<f8")
+    se = np.fromfile(os.path.join(dump, "se_hc1.f64"), dtype="<f8")
+    res = {}
+    for name, a, b in (("coef", params, coef), ("se_hc1", bse, se)):
+        d = np.abs(a - b)
+        big = np.abs(b) > FLOOR
+        ratio = d / (TOL * np.maximum(np.abs(b), FLOOR))
+        bad = ~(ratio <= 1.0)
+        res[name] = dict(rel=float(np.max(d[big] / np.abs(b[big]))) if big.any() else 0.0,
+                         abs_small=float(np.max(d[~big])) if (~big).any() else 0.0,
+                         bad=int(bad.sum()), first_bad=[[int(j), float(a[j]), float(b[j])]
+                                                         for j in np.flatnonzero(bad)[:5]])
+    out["verify"] = res
+print("JSON " + json.dumps(out), flush=True)
+'''
+
+
+CHILD = None  # the subprocess running now (killed if the script is terminated)
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+def run_child(cmd):
+    """Run cmd to completion: (returncode, stdout, stderr)."""
+    global CHILD
+    CHILD = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = CHILD.communicate()
+    rc, CHILD = CHILD.returncode, None
+    return rc, out, err
+
+
+def on_sigterm(signum, frame):
+    """SIGTERM: kill the running child, then leave through the `finally` that removes the data."""
+    if CHILD is not None and CHILD.poll() is None:
+        CHILD.kill()
+    raise SystemExit("regress_peers: terminated (signal %d)" % signum)
+
+
+def blas_info():
+    """The BLAS library numpy loaded, its config and thread count (OpenBLAS), best effort."""
+    libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower()
+                   and l.split()[-1].startswith("/")})
+    info = "; ".join(libs) or "?"
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+            cfg = lib.openblas_get_config
+            cfg.restype = ctypes.c_char_p
+            return "%s (%s, %d threads)" % (info, cfg().decode(), lib.openblas_get_num_threads())
+        except (OSError, AttributeError):
+            continue
+    return info
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "?"
+
+
+def git_head():
+    """The repository's HEAD commit (read only; the working tree may differ from it)."""
+    try:
+        r = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        return r.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def src_state():
+    """'clean' or 'modified' (uncommitted changes under src/, include/, kernels/)."""
+    try:
+        r = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "include",
+                            "kernels"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           text=True)
+        return "modified" if r.stdout.strip() else "clean"
+    except OSError:
+        return "?"
+
+
+def mem_available_mb():
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("inf")
+
+
+def run_bench(bench, args):
+    cmd = [bench] + [str(a) for a in args]
+    rc, out, err = run_child(cmd)
+    if rc != 0:
+        sys.exit("bench_regress failed (%s), exit %d:\n%s%s" % (" ".join(cmd), rc, out, err))
+    for line in out.splitlines():
+        if line.startswith("RESULT regress "):
+            return out, dict(x.split("=", 1) for x in line.split()[2:])
+    sys.exit("no RESULT regress line from %s:\n%s" % (" ".join(cmd), out))
+
+
+def run_peer(peer, dump, verify):
+    cmd = [PY, "-c", WORKER, dump, peer, "1" if verify else "0", repr(TOL), repr(FLOOR)]
+    rc, out, err = run_child(cmd)
+    for line in out.splitlines():
+        if line.startswith("JSON ") and rc == 0:
+            return json.loads(line[5:])
+    sys.exit("%s worker failed (exit %d):\n%s%s" % (peer, rc, out, err))
+
+
+def idle_fraction(seconds):
+    """Idle share of all CPUs over `seconds` (/proc/stat), or None off Linux."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return sum(v), v[3] + v[4]
+    try:
+        t0, i0 = sample()
+        time.sleep(seconds)
+        t1, i1 = sample()
+    except OSError:
+        return None
+    return (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_quiet(max_wait):
+    """The machine is shared: wait (up to max_wait s) until the CPUs are >= 90 % idle over 1 s,
+    so that '2 threads' means 2 cores. Returns a note for the log."""
+    if max_wait <= 0:
+        return "no wait"
+    start = time.perf_counter()
+    while True:
+        idle = idle_fraction(1.0)
+        if idle is None:
+            return "idle ?"
+        waited = time.perf_counter() - start
+        if idle >= 0.9 or waited >= max_wait:
+            return "idle %.0f %%%s" % (100 * idle, "" if idle >= 0.9 else
+                                       " after %.0f s: NOT quiet" % waited)
+
+
+def wait_memory(need_mb, max_wait):
+    """Wait (up to max_wait s) for need_mb of available memory; True when there is."""
+    start = time.perf_counter()
+    while mem_available_mb() < need_mb:
+        if time.perf_counter() - start >= max_wait:
+            return False
+        time.sleep(2.0)
+    return True
+
+
+def verify_peer(peer, dump, n, p):
+    log("  verify %s (one untimed fit in a fresh process) ..." % peer)
+    v = run_peer(peer, dump, True)
+    bad = 0
+    for name in ("coef", "se_hc1"):
+        d = v["verify"][name]
+        log("    %-7s max relative diff %.3g (|b| > %g), max absolute diff %.3g (|b| <= %g)%s" % (
+            name, d["rel"], FLOOR, d["abs_small"], FLOOR,
+            "" if not d["bad"] else ": %d OUT OF TOLERANCE, first %s" % (d["bad"],
+                                                                         d["first_bad"])))
+        bad += d["bad"]
+    if bad:
+        sys.exit("%s disagrees with skillmat at n=%d p=%d (tolerance %g relative, %g absolute "
+                 "below |b| = %g): not timing" % (peer, n, p, TOL, TOL * FLOOR, FLOOR))
+    log("    %s agrees with skillmat (build X %.2f s, fit %.2f s, peak RSS %.0f MB)" % (
+        peer, v["t_build"], v["t_fit"], v["peak_rss_mb"]))
+    return v
+
+
+def fmt_s(x):
+    if x != x:
+        return "n/a"
+    return "%.3f" % x if x < 10 else "%.1f" % x
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=None, help="rows for p != 2048 (default 1000000)")
+    ap.add_argument("--n2048", type=int, default=None, help="rows for p = 2048 (default 200000)")
+    ap.add_argument("--p", default="256,2048", help="comma-separated skill counts")
+    ap.add_argument("--quick", action="store_true", help="n = 100000 and n2048 = 20000 "
+                    "(unless given)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2, help="skillmat's threads")
+    ap.add_argument("--skillmat-reps", type=int, default=5)
+    ap.add_argument("--peers", default="statsmodels,numpy")
+    ap.add_argument("--bench", default=None,
+                    help="bench_regress binary (default: build-bench/, else build/ of the repo)")
+    ap.add_argument("--csv", default=None, help="default bench/results/regress_peers.csv "
+                    "(with --quick: regress_peers_quick.csv)")
+    ap.add_argument("--dump-dir", default=None, help="keep the data here (default: a temporary "
+                    "directory, removed at the end)")
+    ap.add_argument("--quiet-wait", type=float, default=120.0,
+                    help="before each timing, wait up to this many seconds for idle CPUs "
+                    "(0: do not wait); also the wait for free memory before a peer")
+    a = ap.parse_args()
+    n_main = a.n if a.n is not None else (100000 if a.quick else 1000000)
+    n_2048 = a.n2048 if a.n2048 is not None else (20000 if a.quick else 200000)
+    sizes = [(n_2048 if p == 2048 else n_main, p) for p in (int(x) for x in a.p.split(","))]
+    if a.csv is None:
+        a.csv = os.path.join(ROOT, "bench", "results", "regress_peers%s.csv" % (
+            "_quick" if a.quick else ""))
+    peers = [x for x in a.peers.split(",") if x]
+    for x in peers:
+        if x not in MEM_FACTOR:
+            sys.exit("unknown peer %s (statsmodels, numpy)" % x)
+    bench = a.bench
+    if bench is None:
+        for d in ("build-bench", "build"):
+            bench = os.path.join(ROOT, d, "bench_regress")
+            if os.path.exists(bench):
+                break
+    if not os.access(bench, os.X_OK):
+        sys.exit("no bench_regress at %s: build it (cmake --build build-bench --target "
+                 "bench_regress) or pass --bench" % bench)
+
+    import scipy
+    import statsmodels
+    cpu = cpu_model()
+    cores = len(os.sched_getaffinity(0))
+    head = git_head()
+    tree = src_state()
+    built = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(os.path.getmtime(bench)))
+    log("regress_peers: sizes %s, rounds=%d, seed=%d, peers %s, %s" % (
+        ", ".join("n=%d p=%d" % s for s in sizes), a.rounds, a.seed, ",".join(peers),
+        time.strftime("%Y-%m-%dT%H:%M:%S")))
+    log("python %s, numpy %s, scipy %s, statsmodels %s" % (
+        sys.version.split()[0], np.__version__, scipy.__version__, statsmodels.__version__))
+    log("BLAS: %s" % blas_info())
+    log("thread env: " + ", ".join("%s=%s" % (k, os.environ.get(k, "(unset)")) for k in
+                                    ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")))
+    log("CPU: %s, %d CPUs available, %.1f GiB available memory; bench: %s (built %s); "
+        "repository HEAD %s, src/ include/ kernels/ %s now" % (
+            cpu, cores, mem_available_mb() / 1024.0, bench, built, head, tree))
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    tmp = None
+    root_dump = a.dump_dir
+    if root_dump is None:
+        tmp = root_dump = tempfile.mkdtemp(prefix="regress_peers.")
+    rows = []
+    try:
+        for n, p in sizes:
+            dump = os.path.join(root_dump, "n%d_p%d" % (n, p))
+            log("\n==== n = %d, p = %d ====" % (n, p))
+            args = ["--n", n, "--p", p, "--seed", a.seed, "--threads", a.threads,
+                    "--reps", a.skillmat_reps, "--dump-dir", dump]
+            log("(%s)" % wait_quiet(a.quiet_wait))
+            log("$ %s %s" % (bench, " ".join(str(x) for x in args)))
+            out, first = run_bench(bench, args)
+            log(out.rstrip())
+            nnz = int(first["nnz"])
+            x_mb = n * (p + 1) * 8 / 1048576.0
+
+            # Checks before any timing.
+            ver, skipped = {}, {}
+            for peer in peers:
+                need = MEM_FACTOR[peer] * x_mb + 512
+                if not wait_memory(need, a.quiet_wait):
+                    skipped[peer] = "needs ~%.1f GiB, %.1f GiB available" % (
+                        need / 1024, mem_available_mb() / 1024)
+                    log("  %s: SKIPPED (%s)" % (peer, skipped[peer]))
+                    continue
+                ver[peer] = verify_peer(peer, dump, n, p)
+            live = [x for x in peers if x in ver]
+
+            sk, sk_min, sk_rss = [], [], []
+            pt = {x: [] for x in live}
+            prss = {x: [] for x in live}
+            for r in range(a.rounds):
+                q = wait_quiet(a.quiet_wait)
+                _, d = run_bench(bench, ["--n", n, "--p", p, "--seed", a.seed, "--threads",
+                                         a.threads, "--reps", a.skillmat_reps, "--no-check"])
+                sk.append(float(d["median_s"]))
+                sk_min.append(float(d["min_s"]))
+                sk_rss.append(float(d["peak_rss_mb"]))
+                log("  round %d: skillmat     %8.4f s (median of %d, min %.4f; peak RSS %.0f MB; "
+                    "%s before)" % (r + 1, sk[-1], a.skillmat_reps, sk_min[-1], sk_rss[-1], q))
+                for peer in live:
+                    q = wait_quiet(a.quiet_wait)
+                    if not wait_memory(MEM_FACTOR[peer] * x_mb + 512, a.quiet_wait):
+                        log("           %-12s skipped this round: not enough free memory" % peer)
+                        continue
+                    v = run_peer(peer, dump, False)
+                    pt[peer].append(v["t_fit"])
+                    prss[peer].append(v["peak_rss_mb"])
+                    log("           %-12s %8.3f s (peak RSS %.0f MB, %.0f MB with X built; "
+                        "%s before)" % (peer, v["t_fit"], v["peak_rss_mb"], v["rss_x_mb"], q))
+            med = statistics.median(sk)
+            row = dict(n=n, p=p, nnz=nnz, cpu_model=cpu, cores=cores, isa=first["isa"],
+                       threads=a.threads, head=head, src_tree=tree, bench=bench,
+                       bench_built=built,
+                       rounds=a.rounds, seed=a.seed,
+                       skillmat_s=med, skillmat_min_s=min(sk_min),
+                       skillmat_s_rounds=" ".join("%.4f" % x for x in sk),
+                       skillmat_peak_rss_mb=max(sk_rss),
+                       skillmat_check=first["check"], skillmat_check_coef_rel=first["coef_rel"],
+                       skillmat_check_se_hc1_rel=first["se_hc1_rel"],
+                       recovery_zmax=first["recovery_zmax"], recovery_zrms=first["recovery_zrms"],
+                       x_mb=x_mb, goal_s=GOAL_S.get((n, p), float("nan")),
+                       numpy_version=np.__version__, statsmodels_version=statsmodels.__version__)
+            for peer in peers:
+                ts = pt.get(peer, [])
+                row[peer + "_s"] = statistics.median(ts) if ts else float("nan")
+                row[peer + "_s_rounds"] = " ".join("%.3f" % x for x in ts)
+                row[peer + "_peak_rss_mb"] = max(prss[peer]) if ts else float("nan")
+                row[peer + "_ratio"] = row[peer + "_s"] / med
+                v = ver.get(peer)
+                row[peer + "_x_build_s"] = v["t_build"] if v else float("nan")
+                row[peer + "_verify_coef_rel"] = v["verify"]["coef"]["rel"] if v else float("nan")
+                row[peer + "_verify_coef_abs"] = (v["verify"]["coef"]["abs_small"] if v
+                                                  else float("nan"))
+                row[peer + "_verify_se_hc1_rel"] = (v["verify"]["se_hc1"]["rel"] if v
+                                                    else float("nan"))
+                row[peer + "_note"] = skipped.get(peer, "")
+            g = row["goal_s"]
+            row["time_goal_met"] = "n/a" if g != g else ("yes" if med <= g else "NO")
+            row["mem_goal_met"] = ("n/a" if g != g else "yes" if row["skillmat_peak_rss_mb"] <
+                                   GOAL_MEM_MB else "NO")
+            rows.append(row)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    log("\nOLS of y on [1, x] with HC1 standard errors, median over %d rounds; skillmat: "
+        "skm_reg_fit_run, %d threads (median of %d fits per round); peers: one fit per round "
+        "in a fresh process, dense float64 X built outside the timing; ratio = peer / "
+        "skillmat; RSS = peak resident memory of the process" % (a.rounds, a.threads,
+                                                                a.skillmat_reps))
+    log("machine: %s, %d CPUs; skillmat kernels %s; numpy %s, statsmodels %s (OpenBLAS)\n" % (
+        cpu, cores, rows[0]["isa"] if rows else "?", np.__version__, statsmodels.__version__))
+    hdr = ["n", "p", "skillmat s", "skillmat RSS MB"]
+    for peer in peers:
+        hdr += ["%s s" % peer, "%s RSS MB" % peer, "%s / skillmat" % peer]
+    hdr += ["goal", "met"]
+    log("| " + " | ".join(hdr) + " |")
+    log("|" + "|".join("---:" for _ in hdr) + "|")
+    for r in rows:
+        cells = ["{:,}".format(r["n"]), str(r["p"]), "%.4f" % r["skillmat_s"],
+                 "%.0f" % r["skillmat_peak_rss_mb"]]
+        for peer in peers:
+            t = r[peer + "_s"]
+            cells += [fmt_s(t), "n/a" if t != t else "{:,.0f}".format(r[peer + "_peak_rss_mb"]),
+                      "n/a" if t != t else "%.0fx" % r[peer + "_ratio"]]
+        g = r["goal_s"]
+        cells += ["n/a (not a goal size)" if g != g else "<= %g s, < 1 GiB" % g,
+                  "n/a" if g != g else "time %s, memory %s" % (r["time_goal_met"],
+                                                              r["mem_goal_met"])]
+        log("| " + " | ".join(cells) + " |")
+    for r in rows:
+        log("  n=%d p=%d: skillmat per round %s s (min %.4f); check %s (coef %s, se_hc1 %s "
+            "relative), recovery max |z| %s, rms z %s" % (
+                r["n"], r["p"], r["skillmat_s_rounds"], r["skillmat_min_s"], r["skillmat_check"],
+                r["skillmat_check_coef_rel"], r["skillmat_check_se_hc1_rel"],
+                r["recovery_zmax"], r["recovery_zrms"]))
+        for peer in peers:
+            if r[peer + "_note"]:
+                log("    %s: %s" % (peer, r[peer + "_note"]))
+            else:
+                log("    %s: per round %s s; verified vs skillmat: coef %.3g rel / %.3g abs, "
+                    "se_hc1 %.3g rel; X (%.0f MB) built in %.2f s, not timed" % (
+                        peer, r[peer + "_s_rounds"], r[peer + "_verify_coef_rel"],
+                        r[peer + "_verify_coef_abs"], r[peer + "_verify_se_hc1_rel"],
+                        r["x_mb"], r[peer + "_x_build_s"]))
+
+    os.makedirs(os.path.dirname(os.path.abspath(a.csv)), exist_ok=True)
+    fields = ["n", "p", "nnz", "cpu_model", "cores", "isa", "threads", "head", "src_tree",
+              "bench", "bench_built", "rounds", "seed",
+              "skillmat_s", "skillmat_min_s", "skillmat_s_rounds", "skillmat_peak_rss_mb",
+              "skillmat_check", "skillmat_check_coef_rel", "skillmat_check_se_hc1_rel",
+              "recovery_zmax", "recovery_zrms", "x_mb"]
+    for peer in peers:
+        fields += [peer + x for x in ("_s", "_s_rounds", "_peak_rss_mb", "_ratio", "_x_build_s",
+                                      "_verify_coef_rel", "_verify_coef_abs",
+                                      "_verify_se_hc1_rel", "_note")]
+    fields += ["goal_s", "time_goal_met", "mem_goal_met", "numpy_version", "statsmodels_version"]
+    with open(a.csv, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("%.6g" % v if isinstance(v, float) else v) for k, v in r.items()
+                        if k in fields})
+    log("wrote %s" % a.csv)
+
+
+if __name__ == "__main__":
+    main()
