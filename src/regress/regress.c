@@ -113,7 +113,8 @@ typedef struct run {
 
 /* ---- options --------------------------------------------------------------------------- */
 
-/* Split a comma-separated list into trimmed, non-empty items (at most max). */
+/* Split a comma-separated list into trimmed, non-empty items (at most max). On an error nothing
+ * is left allocated (*n = 0). */
 static int split_list(skm_ctx *ctx, const char *opt, const char *s, char **items, int max,
                       int *n)
 {
@@ -121,7 +122,8 @@ static int split_list(skm_ctx *ctx, const char *opt, const char *s, char **items
     if (!s)
         return SKM_OK;
     const char *p = s;
-    while (*p) {
+    int rc = SKM_OK;
+    while (*p && !rc) {
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);
         while (len && (*p == ' ' || *p == '\t'))
@@ -129,17 +131,23 @@ static int split_list(skm_ctx *ctx, const char *opt, const char *s, char **items
         while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
             --len;
         if (len == 0)
-            return skm_error(ctx, SKM_EINVAL, "%s: empty item in '%s'", opt, s);
-        if (*n == max)
-            return skm_error(ctx, SKM_EINVAL, "%s: at most %d items ('%s')", opt, max, s);
-        if (!(items[*n] = skm_strndup(p, len)))
-            return skm_error(ctx, SKM_ENOMEM, "out of memory");
-        ++*n;
+            rc = skm_error(ctx, SKM_EINVAL, "%s: empty item in '%s'", opt, s);
+        else if (*n == max)
+            rc = skm_error(ctx, SKM_EINVAL, "%s: at most %d items ('%s')", opt, max, s);
+        else if (!(items[*n] = skm_strndup(p, len)))
+            rc = skm_error(ctx, SKM_ENOMEM, "out of memory");
+        else
+            ++*n;
         if (!e)
             break;
         p = e + 1;
     }
-    return SKM_OK;
+    if (rc) {
+        for (int i = 0; i < *n; ++i)
+            free(items[i]);
+        *n = 0;
+    }
+    return rc;
 }
 
 static int find_col(run *R, const char *name)
