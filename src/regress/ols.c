@@ -264,17 +264,41 @@ int skm_ols_solve(skm_ctx *ctx, skm_ols *m)
         return skm_error(ctx, SKM_EINVAL,
                          "%lld observations for %d coefficients: no residual degrees of freedom",
                          (long long)m->n, r + m->intercept);
-    /* reciprocal condition number of the equilibrated system */
-    m->rcond = NAN;
+    m->rcond = NAN; /* from the inverse, below */
+    /* V0 = D (D Gc D)^-1 D on the kept regressors */
+    free(m->V0);
+    m->V0 = malloc((size_t)(r ? r : 1) * (size_t)(r ? r : 1) * sizeof *m->V0);
+    if (!m->V0)
+        return skm_error(ctx, SKM_ENOMEM, "out of memory inverting a %d x %d system", r, r);
     if (r > 0) {
-        double *w = malloc((size_t)r * 3 * sizeof *w);
-        lapack_int *iw = malloc((size_t)r * sizeof *iw);
-        if (w && iw)
-            LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'L', r, m->U, r, m->anorm, &m->rcond, w, iw);
-        free(w);
-        free(iw);
+        memcpy(m->V0, m->U, (size_t)r * r * sizeof *m->V0);
+        lapack_int info = LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', r, m->V0, r);
+        if (info != 0)
+            return skm_error(ctx, SKM_ELIMIT, "LAPACK dpotri failed (info %d)", (int)info);
+        /* lower -> full, scaled, in tiles; on the way the 1-norm of the equilibrated inverse,
+         * for the exact reciprocal condition number 1 / (|A|_1 |A^-1|_1) */
+        double *colsum = calloc((size_t)r, sizeof *colsum);
+        if (!colsum)
+            return skm_error(ctx, SKM_ENOMEM, "out of memory");
+        for (int b0 = 0; b0 < r; b0 += TILE)
+            for (int a0 = b0; a0 < r; a0 += TILE)
+                for (int b = b0; b < r && b < b0 + TILE; ++b)
+                    for (int a = a0 > b ? a0 : b; a < r && a < a0 + TILE; ++a) {
+                        const double u = m->V0[a + (size_t)b * r];
+                        const double v = u * m->D[m->kept[a]] * m->D[m->kept[b]];
+                        m->V0[a + (size_t)b * r] = m->V0[b + (size_t)a * r] = v;
+                        colsum[b] += fabs(u);
+                        if (a != b)
+                            colsum[a] += fabs(u);
+                    }
+        double inorm = 0;
+        for (int a = 0; a < r; ++a)
+            inorm = fmax(inorm, colsum[a]);
+        free(colsum);
+        m->rcond = m->anorm > 0 && inorm > 0 ? 1.0 / (m->anorm * inorm) : NAN;
     }
-    /* beta: solve, then refine twice with the residual of the normal equations in long double */
+    /* beta: solve, then refine (at most twice) with the residual of the normal equations in
+     * long double when the condition number could cost digits (kappa eps > 2e-13) */
     double *x = malloc(((size_t)r + 1) * 2 * sizeof *x);
     long double *t = calloc((size_t)k + 1, sizeof *t);
     double *y = calloc((size_t)k + 1, sizeof *y);
@@ -288,7 +312,7 @@ int skm_ols_solve(skm_ctx *ctx, skm_ols *m)
     for (int a = 0; a < r; ++a)
         x[a] = (double)(m->bc[m->kept[a]] * m->D[m->kept[a]]);
     chol_solve(m, x);
-    for (int it = 0; it < 2; ++it) {
+    for (int it = 0; it < (m->rcond < 1e-3 || isnan(m->rcond) ? 2 : 0); ++it) {
         /* t = Gc y with y = D x on the kept regressors (0 elsewhere), one pass over the upper
          * triangle of G, then the centring term; residual D (bc - t) */
         for (int a = 0; a < r; ++a)
@@ -335,24 +359,6 @@ int skm_ols_solve(skm_ctx *ctx, skm_ols *m)
             b0 -= ((long double)m->xbar[j] + m->c[j]) * m->beta[j];
         }
         m->b0 = (double)b0;
-    }
-    /* V0 = D (D Gc D)^-1 D on the kept regressors */
-    free(m->V0);
-    m->V0 = malloc((size_t)(r ? r : 1) * (size_t)(r ? r : 1) * sizeof *m->V0);
-    if (!m->V0)
-        return skm_error(ctx, SKM_ENOMEM, "out of memory inverting a %d x %d system", r, r);
-    if (r > 0) {
-        memcpy(m->V0, m->U, (size_t)r * r * sizeof *m->V0);
-        lapack_int info = LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', r, m->V0, r);
-        if (info != 0)
-            return skm_error(ctx, SKM_ELIMIT, "LAPACK dpotri failed (info %d)", (int)info);
-        for (int b0 = 0; b0 < r; b0 += TILE) /* lower -> full, scaled, in tiles */
-            for (int a0 = b0; a0 < r; a0 += TILE)
-                for (int b = b0; b < r && b < b0 + TILE; ++b)
-                    for (int a = a0 > b ? a0 : b; a < r && a < a0 + TILE; ++a) {
-                        double v = m->V0[a + (size_t)b * r] * m->D[m->kept[a]] * m->D[m->kept[b]];
-                        m->V0[a + (size_t)b * r] = m->V0[b + (size_t)a * r] = v;
-                    }
     }
     return SKM_OK;
 }

@@ -57,7 +57,7 @@ typedef struct skm_ols {
                            Gc the centred Gram matrix (computed from G and s when needed) */
     long double *bc;    /* k: centred x'ᵀy' */
     long double yyc;    /* centred y'ᵀy' (TSS when there is an intercept) */
-    double rcond;       /* LAPACK's reciprocal condition estimate of the equilibrated system */
+    double rcond;       /* reciprocal 1-norm condition number of the equilibrated system */
     double anorm;       /* its 1-norm */
 } skm_ols;
 
