@@ -23,7 +23,6 @@ single-threaded); the script prints them.
 """
 import argparse
 import csv
-import ctypes
 import os
 import resource
 import shutil
@@ -34,6 +33,8 @@ import tempfile
 import time
 
 import numpy as np
+
+from peers_common import blas_info, git_head, log, wait_quiet
 import scipy
 import scipy.sparse as sp
 
@@ -41,36 +42,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOAL_MS = {256: 25.0, 2048: 100.0}  # the issue: end to end on 2 cores
 GOAL_NUMPY = 25.0                   # >= 25x numpy
 GOAL_SCIPY = 20.0                   # >= 20x scipy
-
-
-def log(*a):
-    print(*a, flush=True)
-
-
-def blas_info():
-    """The BLAS library numpy loaded, its config and thread count (OpenBLAS), best effort."""
-    libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower()
-                   and l.split()[-1].startswith("/")})
-    info = "; ".join(libs) or "?"
-    for path in libs:
-        try:
-            lib = ctypes.CDLL(path)
-            cfg = lib.openblas_get_config
-            cfg.restype = ctypes.c_char_p
-            return "%s (%s, %d threads)" % (info, cfg().decode(), lib.openblas_get_num_threads())
-        except (OSError, AttributeError):
-            continue
-    return info
-
-
-def git_head():
-    """The repository's HEAD commit (read only; the working tree may differ from it)."""
-    try:
-        r = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        return r.stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
 
 
 def run_bench(bench, args):
@@ -137,35 +108,6 @@ def timed(fn, reps):
         fn()
         t.append(time.perf_counter() - s)
     return t, (cpu_seconds() - c0) / sum(t)
-
-
-def idle_fraction(seconds):
-    """Idle share of all CPUs over `seconds` (/proc/stat), or None off Linux."""
-    def sample():
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:9]]
-        return sum(v), v[3] + v[4]
-    try:
-        t0, i0 = sample()
-        time.sleep(seconds)
-        t1, i1 = sample()
-    except OSError:
-        return None
-    return (i1 - i0) / max(1, t1 - t0)
-
-
-def wait_quiet(max_wait):
-    """The machine is shared: wait (up to max_wait s) until the CPUs are >= 90 % idle over 1 s,
-    so that '2 threads' means 2 cores. Returns a note for the log."""
-    start = time.perf_counter()
-    while True:
-        idle = idle_fraction(1.0)
-        if idle is None:
-            return "idle ?"
-        waited = time.perf_counter() - start
-        if idle >= 0.9 or waited >= max_wait:
-            return "idle %.0f %%%s" % (100 * idle, "" if idle >= 0.9 else
-                                       " after %.0f s: NOT quiet" % waited)
 
 
 def main():
