@@ -13,22 +13,6 @@
 #include "cooccur/measures.h"
 #include "core/core.h"
 
-static int setup(void **state)
-{
-    skm_ctx *ctx = skm_ctx_alloc();
-    if (!ctx)
-        return -1;
-    skm_ctx_set_log_level(ctx, SKM_LOG_ERROR);
-    *state = ctx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    skm_ctx_free(*state);
-    return 0;
-}
-
 /* n = 20 postings, n_a = 8, n_b = 5, n_ab = 4. By hand:
  *   P(b|a)  = 4/8                                   = 0.5
  *   lift    = 20·4 / (8·5) = 80/40                  = 2
@@ -1237,5 +1221,5 @@ int main(void)
         cmocka_unit_test(test_counter_wide),   cmocka_unit_test(test_counter_bitset_chunks),
         cmocka_unit_test(test_counter_splits), cmocka_unit_test(test_counter_nomem),
     };
-    return cmocka_run_group_tests_name("cooccur", tests, setup, teardown);
+    return cmocka_run_group_tests_name("cooccur", tests, ctx_setup, ctx_teardown);
 }

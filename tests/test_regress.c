@@ -12,22 +12,6 @@
 #include "regress/regress_impl.h"
 #include "skillmat.h"
 
-static int setup(void **state)
-{
-    skm_ctx *ctx = skm_ctx_alloc();
-    if (!ctx)
-        return -1;
-    skm_ctx_set_log_level(ctx, SKM_LOG_ERROR);
-    *state = ctx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    skm_ctx_free(*state);
-    return 0;
-}
-
 /* NIST StRD, Longley (1967): https://www.itl.nist.gov/div898/strd/lls/data/Longley.shtml
  * y = total employment; x1 GNP deflator, x2 GNP, x3 unemployed, x4 armed forces,
  * x5 population 14 and over, x6 year. Public data (US government work). */
@@ -465,5 +449,5 @@ int main(void)
         cmocka_unit_test(test_singletons),
         cmocka_unit_test(test_absorbed_regressor),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ctx_setup, ctx_teardown);
 }

@@ -15,6 +15,25 @@
 
 #include <cmocka.h>
 
+#include "skillmat.h"
+
+/* Group setup / teardown for tests that take a context from *state (errors only in the log). */
+static inline int ctx_setup(void **state)
+{
+    skm_ctx *ctx = skm_ctx_alloc();
+    if (!ctx)
+        return -1;
+    skm_ctx_set_log_level(ctx, SKM_LOG_ERROR);
+    *state = ctx;
+    return 0;
+}
+
+static inline int ctx_teardown(void **state)
+{
+    skm_ctx_free(*state);
+    return 0;
+}
+
 /* Fails unless |got - want| <= atol + rtol * |want|. NaN never compares close, except that
  * want = NaN accepts got = NaN (missing values). */
 #define assert_close(got, want, rtol, atol)                                                    \
