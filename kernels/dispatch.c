@@ -79,6 +79,8 @@ static void init_level(struct skm_kernels *k, enum level lv)
         k->and_popcount_tile = and_popcount_tile_avx2;
         k->sparse_dots_f32 = sparse_dots_f32_avx2;
         k->sparse_argmin_f32 = sparse_argmin_f32_avx2;
+        k->csv_scan = csv_scan_avx2;
+        k->text_lower = text_lower_avx2;
     }
 #endif
 #ifdef SKM_KERNELS_AVX512
@@ -87,6 +89,8 @@ static void init_level(struct skm_kernels *k, enum level lv)
         k->and_popcount_tile = and_popcount_tile_avx512;
         k->sparse_dots_f32 = sparse_dots_f32_avx512;
         k->sparse_argmin_f32 = sparse_argmin_f32_avx512;
+        k->csv_scan = csv_scan_avx512;
+        k->text_lower = text_lower_avx512;
     }
 #endif
 }
@@ -106,6 +110,8 @@ static const char *fn_name(any_fn fn)
         {(any_fn)and_popcount_tile_ref, "ref"},
         {(any_fn)sparse_dots_f32_ref, "ref"},
         {(any_fn)sparse_argmin_f32_ref, "ref"},
+        {(any_fn)csv_scan_ref, "ref"},
+        {(any_fn)text_lower_ref, "ref"},
 #ifdef SKM_KERNELS_X86
         {(any_fn)sha256_blocks_shani, "shani"},
 #endif
@@ -114,12 +120,16 @@ static const char *fn_name(any_fn fn)
         {(any_fn)and_popcount_tile_avx2, "avx2"},
         {(any_fn)sparse_dots_f32_avx2, "avx2"},
         {(any_fn)sparse_argmin_f32_avx2, "avx2"},
+        {(any_fn)csv_scan_avx2, "avx2"},
+        {(any_fn)text_lower_avx2, "avx2"},
 #endif
 #ifdef SKM_KERNELS_AVX512
         {(any_fn)and_popcount_avx512, "avx512"},
         {(any_fn)and_popcount_tile_avx512, "avx512"},
         {(any_fn)sparse_dots_f32_avx512, "avx512"},
         {(any_fn)sparse_argmin_f32_avx512, "avx512"},
+        {(any_fn)csv_scan_avx512, "avx512"},
+        {(any_fn)text_lower_avx512, "avx512"},
 #endif
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i)
@@ -175,7 +185,7 @@ static void choose(void)
     if (dbg && *dbg && strcmp(dbg, "0") != 0)
         fprintf(stderr,
                 "skillmat: kernels: isa=%s (SKILLMAT_ISA=%s%s, cpu features 0x%08x%s%s%s%s%s%s%s%s"
-                "%s%s%s) csv_scan=ref sha256_blocks=%s and_popcount=%s and_popcount_tile=%s "
+                "%s%s%s) csv_scan=%s text_lower=%s sha256_blocks=%s and_popcount=%s and_popcount_tile=%s "
                 "csr_to_bitsets=ref sparse_gram_i32=ref sparse_gram_f64=ref sparse_dots_f32=%s "
                 "sparse_argmin_f32=%s\n",
                 active.isa, req ? req : "(unset)", why[isa_error], (unsigned)feat,
@@ -186,6 +196,7 @@ static void choose(void)
                 feat & SKM_CPU_AVX512VL ? " avx512vl" : "",
                 feat & SKM_CPU_AVX512VPOPCNTDQ ? " avx512vpopcntdq" : "",
                 feat & SKM_CPU_OS_YMM ? " os-ymm" : "", feat & SKM_CPU_OS_ZMM ? " os-zmm" : "",
+                fn_name((any_fn)active.csv_scan), fn_name((any_fn)active.text_lower),
                 fn_name((any_fn)active.sha256_blocks),
                 fn_name((any_fn)active.and_popcount),
                 fn_name((any_fn)active.and_popcount_tile),

@@ -36,6 +36,14 @@ struct skm_kernels {
      * '\r' or '\0', or n if there is none. The CSV reader copies the bytes before it in one go. */
     size_t (*csv_scan)(const char *restrict p, size_t n, char delim);
 
+    /* Text lower-casing (src/extract, docs/kernels.md "Text"): copies src[i] to dst[i] with ASCII
+     * 'A'..'Z' lower-cased, for i from 0 up to the first byte that SKM_TEXT_SPECIAL calls special
+     * (>= 0x80, '<', '&', DEL, a control character other than \t \n \v \f \r), and returns
+     * that offset (n when there is none). dst[0 .. result) is the reference's; a SIMD version may
+     * also write dst[result .. min(n, result + 64)), never at or past dst[n]. src and dst must
+     * not overlap. */
+    size_t (*text_lower)(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
+
     /* SHA-256 compression (FIPS 180-4, section 6.2.2): feeds the n_blocks consecutive 64-byte
      * blocks at data[0 .. 64 * n_blocks) into the chaining value state[0..8), in order.
      * n_blocks may be 0 (state is left as is). data needs no alignment and must not overlap
@@ -177,7 +185,17 @@ int skm_kernels_isa_error(void);
 /* The SKM_CPU_* bits of the running CPU; 0 on non-x86 builds. Detected once (thread-safe). */
 uint32_t skm_cpu_features(void);
 
+/* The bytes text_lower stops at. */
+#define SKM_TEXT_SPECIAL(c)                                                                  \
+    ((c) >= 0x7F || (c) == '<' || (c) == '&' || ((c) < 0x20 && ((c) < '\t' || (c) > '\r')))
+
 /* ---- the kernels by name: for the dispatcher, the tests and the benchmarks only ------------ */
+
+size_t text_lower_ref(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
+size_t text_lower_avx2(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
+size_t text_lower_avx512(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
+size_t csv_scan_avx2(const char *restrict p, size_t n, char delim);
+size_t csv_scan_avx512(const char *restrict p, size_t n, char delim);
 
 size_t csv_scan_ref(const char *restrict p, size_t n, char delim);
 uint64_t and_popcount_ref(const uint64_t *restrict a, const uint64_t *restrict b, size_t n_words);

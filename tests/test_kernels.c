@@ -21,6 +21,7 @@
 
 typedef void (*sha256_blocks_fn)(uint32_t state[8], const uint8_t *restrict data, size_t n);
 typedef size_t (*csv_scan_fn)(const char *restrict p, size_t n, char delim);
+typedef size_t (*text_lower_fn)(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
 typedef uint64_t (*and_popcount_fn)(const uint64_t *restrict a, const uint64_t *restrict b,
                                     size_t n_words);
 typedef void (*and_popcount_tile_fn)(const uint64_t *restrict A, size_t lda, size_t na,
@@ -46,26 +47,29 @@ struct impl {
     and_popcount_tile_fn and_popcount_tile;
     sparse_dots_fn sparse_dots;
     sparse_argmin_fn sparse_argmin;
+    text_lower_fn text_lower;
 };
 
 static struct impl impl_ref = {"ref", 0, sha256_blocks_ref, csv_scan_ref, and_popcount_ref,
-                               and_popcount_tile_ref, sparse_dots_f32_ref, sparse_argmin_f32_ref};
+                               and_popcount_tile_ref, sparse_dots_f32_ref, sparse_argmin_f32_ref,
+                               text_lower_ref};
 #ifdef SKM_KERNELS_X86
 static struct impl impl_shani = {"shani", SKM_CPU_SHA | SKM_CPU_SSSE3 | SKM_CPU_SSE41,
-                                 sha256_blocks_shani, NULL, NULL, NULL, NULL, NULL};
+                                 sha256_blocks_shani, NULL, NULL, NULL, NULL, NULL, NULL};
 #endif
 #ifdef SKM_KERNELS_AVX2
-static struct impl impl_avx2 = {"avx2", SKM_ISA_NEEDS_AVX2, NULL, NULL, and_popcount_avx2,
-                                and_popcount_tile_avx2, sparse_dots_f32_avx2,
-                                sparse_argmin_f32_avx2};
+static struct impl impl_avx2 = {"avx2", SKM_ISA_NEEDS_AVX2, NULL, csv_scan_avx2,
+                                and_popcount_avx2, and_popcount_tile_avx2, sparse_dots_f32_avx2,
+                                sparse_argmin_f32_avx2, text_lower_avx2};
 #endif
 #ifdef SKM_KERNELS_AVX512
-static struct impl impl_avx512 = {"avx512", SKM_ISA_NEEDS_AVX512, NULL, NULL,
+static struct impl impl_avx512 = {"avx512", SKM_ISA_NEEDS_AVX512, NULL, csv_scan_avx512,
                                   and_popcount_avx512, and_popcount_tile_avx512,
-                                  sparse_dots_f32_avx512, sparse_argmin_f32_avx512};
+                                  sparse_dots_f32_avx512, sparse_argmin_f32_avx512,
+                                  text_lower_avx512};
 #endif
 /* The table skm_kernels_active() chose (SKILLMAT_ISA: ctest runs each setting), filled in main. */
-static struct impl impl_active = {"active", 0, NULL, NULL, NULL, NULL, NULL, NULL};
+static struct impl impl_active = {"active", 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 /* The implementation in *state, or skip() when this CPU cannot run it. */
 static const struct impl *usable(void **state)
@@ -320,6 +324,69 @@ static void test_csv_scan(void **state)
             buf[off + i] = (char)(r % 97 == 0 ? "\"\n\r\0,;\t|"[(r >> 8) % 8] : 'A' + (int)(r % 50));
         }
         check_scan(im, buf + off, n, d, "random");
+    }
+    free(buf);
+}
+
+/* ---- text_lower ---- */
+
+/* The independent model: the bytes the kernel stops at, and the lower-casing, spelt out. */
+static int text_special(unsigned c)
+{
+    return c >= 0x7F || c == '<' || c == '&' ||
+           (c < 0x20 && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r');
+}
+
+static void check_lower(const struct impl *im, const uint8_t *src, size_t n, const char *what)
+{
+    uint8_t dst[1100];
+    memset(dst, 0xAA, sizeof dst);
+    size_t want = 0;
+    while (want < n && !text_special(src[want]))
+        ++want;
+    const size_t got = im->text_lower(src, dst, n);
+    if (got != want)
+        fail_msg("text_lower/%s: %s, n %zu: stopped at %zu, want %zu", im->name, what, n, got,
+                 want);
+    for (size_t i = 0; i < got; ++i) {
+        const unsigned c = src[i], l = c >= 'A' && c <= 'Z' ? c + 32 : c;
+        if (dst[i] != l)
+            fail_msg("text_lower/%s: %s, n %zu: byte %zu is 0x%02x, want 0x%02x", im->name, what,
+                     n, i, dst[i], l);
+    }
+    for (size_t i = n; i < sizeof dst; ++i)
+        if (dst[i] != 0xAA)
+            fail_msg("text_lower/%s: %s, n %zu: wrote byte %zu past the end", im->name, what, n, i);
+}
+
+static void test_text_lower(void **state)
+{
+    const struct impl *im = usable(state);
+    uint8_t *buf = malloc(1100);
+    assert_non_null(buf);
+    /* every byte value alone, at every position of a 130-byte plain run */
+    for (unsigned c = 0; c < 256; ++c)
+        for (size_t at = 0; at < 130; at += (at < 70 ? 1 : 13)) {
+            for (size_t i = 0; i < 130; ++i)
+                buf[i] = (uint8_t)("Hello World, PYTHON and Go; x=1 (a/b) [z]~"[i % 42]);
+            buf[at] = (uint8_t)c;
+            check_lower(im, buf, 130, "one byte");
+        }
+    /* all lengths of a plain run, odd starts */
+    for (size_t n = 0; n < 200; ++n)
+        for (size_t off = 0; off < 3; ++off) {
+            for (size_t i = 0; i < n; ++i)
+                buf[off + i] = (uint8_t)('A' + (i * 7 + off) % 58);
+            check_lower(im, buf + off, n, "plain");
+        }
+    /* random bytes, mostly printable */
+    for (int round = 0; round < 3000; ++round) {
+        const size_t n = (size_t)(next_rand() % 1024), off = (size_t)(next_rand() % 8);
+        for (size_t i = 0; i < n; ++i) {
+            const uint64_t r = next_rand();
+            buf[off + i] = (uint8_t)(r % 211 == 0 ? (r >> 8) & 0xFF : 0x20 + (r % 95));
+        }
+        check_lower(im, buf + off, n, "random");
     }
     free(buf);
 }
@@ -1239,8 +1306,19 @@ static void test_dispatch(void **state)
     assert_ptr_equal(k->sparse_argmin_f32, want_argmin);
     assert_ptr_equal(skm_kernels_ref.sparse_dots_f32, sparse_dots_f32_ref);
     assert_ptr_equal(skm_kernels_ref.sparse_argmin_f32, sparse_argmin_f32_ref);
+    csv_scan_fn want_scan = csv_scan_ref;
+    text_lower_fn want_lower = text_lower_ref;
+#ifdef SKM_KERNELS_AVX2
+    if (strcmp(level, "avx2") == 0)
+        want_scan = csv_scan_avx2, want_lower = text_lower_avx2;
+#endif
+#ifdef SKM_KERNELS_AVX512
+    if (strcmp(level, "avx512") == 0)
+        want_scan = csv_scan_avx512, want_lower = text_lower_avx512;
+#endif
+    assert_ptr_equal(k->csv_scan, want_scan);
+    assert_ptr_equal(k->text_lower, want_lower);
     /* No SIMD versions of these (docs/kernels.md says why): the reference at every level. */
-    assert_ptr_equal(k->csv_scan, csv_scan_ref);
     assert_ptr_equal(k->csr_to_bitsets, csr_to_bitsets_ref);
     assert_ptr_equal(k->sparse_gram_i32, sparse_gram_i32_ref);
     assert_ptr_equal(k->sparse_gram_f64, sparse_gram_f64_ref);
@@ -1256,6 +1334,17 @@ int main(void)
         {"sha256_stream/shani", test_sha256_stream, NULL, NULL, &impl_shani},
 #endif
         {"csv_scan/ref", test_csv_scan, NULL, NULL, &impl_ref},
+        {"text_lower/ref", test_text_lower, NULL, NULL, &impl_ref},
+#ifdef SKM_KERNELS_AVX2
+        {"csv_scan/avx2", test_csv_scan, NULL, NULL, &impl_avx2},
+        {"text_lower/avx2", test_text_lower, NULL, NULL, &impl_avx2},
+#endif
+#ifdef SKM_KERNELS_AVX512
+        {"csv_scan/avx512", test_csv_scan, NULL, NULL, &impl_avx512},
+        {"text_lower/avx512", test_text_lower, NULL, NULL, &impl_avx512},
+#endif
+        {"csv_scan/active", test_csv_scan, NULL, NULL, &impl_active},
+        {"text_lower/active", test_text_lower, NULL, NULL, &impl_active},
         {"and_popcount/ref", test_and_popcount, NULL, NULL, &impl_ref},
         {"and_popcount_tile/ref", test_and_popcount_tile, NULL, NULL, &impl_ref},
 #ifdef SKM_KERNELS_AVX2
@@ -1286,5 +1375,7 @@ int main(void)
     const struct skm_kernels *act = skm_kernels_active();
     impl_active.sparse_dots = act->sparse_dots_f32;
     impl_active.sparse_argmin = act->sparse_argmin_f32;
+    impl_active.csv_scan = act->csv_scan;
+    impl_active.text_lower = act->text_lower;
     return cmocka_run_group_tests_name("kernels", tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@ size_t csv_scan_ref(const char *restrict p, size_t n, char delim)
 const struct skm_kernels skm_kernels_ref = {
     .isa = "ref",
     .csv_scan = csv_scan_ref,
+    .text_lower = text_lower_ref,
     .sha256_blocks = sha256_blocks_ref,
     .and_popcount = and_popcount_ref,
     .and_popcount_tile = and_popcount_tile_ref,

@@ -11,6 +11,9 @@
 #define TX_MAX_TOKENS 32
 /* "@skill" in a near list: any skill matched by an unguarded alias. */
 #define TX_CTX_SKILL (-2)
+/* Filter bits: 2^TX_FILTER_BITS bits indexed by the top bits of tx_hash, set for dictionary
+ * tokens; most words of a text are rejected by one L1-resident load. */
+#define TX_FILTER_BITS 16
 /* Default context window, tokens either side. */
 #define TX_WINDOW_DEFAULT 8
 
@@ -63,6 +66,7 @@ struct skm_taxonomy {
     tx_slot *slots;
     size_t slot_mask;
     int shift;             /* 64 - log2(number of slots) */
+    uint64_t filter[(1u << TX_FILTER_BITS) / 64];
     int32_t punct_tok[256];/* the token id of a one-byte punctuation token, -1 none */
     size_t max_tok_len;
     /* patterns, and per first token the alias patterns (longest first) and context patterns */
@@ -101,5 +105,12 @@ static inline int tx_is_blank(uint8_t c)
 
 /* The id of token s[0..len) (lower case), or -1. */
 int32_t tx_token_id(const skm_taxonomy *t, const uint8_t *s, size_t len);
+
+/* The dictionary hash of a token whose first min(len, 8) bytes, zero padded, are k0. */
+static inline uint64_t tx_hash(uint64_t k0, size_t len)
+{
+    return (k0 ^ (uint64_t)len * 0x9E3779B97F4A7C15ull) * 0xD6E8FEB86659FD93ull;
+}
+
 
 #endif /* SKM_EXTRACT_IMPL_H */

@@ -164,10 +164,14 @@ static size_t html_entity(const uint8_t *s, size_t n, uint8_t *c)
 
 void tx_normalize(const uint8_t *src, size_t n, uint8_t *dst)
 {
+    const struct skm_kernels *K = skm_kernels_active();
     size_t i = 0;
     while (i < n) {
+        i += K->text_lower(src + i, dst + i, n - i); /* the plain ASCII run, lower-cased */
+        if (i == n)
+            break;
         const uint8_t c = src[i];
-        if (c < 0x80 && c != '<' && c != '&') {
+        if (c < 0x80 && c != '<' && c != '&') { /* a control character or DEL */
             dst[i++] = ascii_norm(c);
             continue;
         }
@@ -292,7 +296,24 @@ static int grow_arr(void **p, size_t *cap, size_t need, size_t sz)
     return SKM_OK;
 }
 
-/* Step 2: the dictionary tokens of the normalised field z[0..n) into m->hits. */
+/* Byte classes for the tokeniser: 0 skip (NUL: the tail of an entity), 1 blank, 2 word,
+ * 3 punctuation. */
+static const uint8_t tok_class[256] = {
+#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+    0, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 3, 3, R16(3),          /* 0x00-0x1F */
+    1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,                  /* 0x20-0x2F */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3,                  /* 0-9 */
+    3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,                  /* @ A-O */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3,                  /* P-Z */
+    3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,                  /* ` a-o */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3,                  /* p-z */
+    R16(2), R16(2), R16(2), R16(2), R16(2), R16(2), R16(2), R16(2),  /* >= 0x80 */
+#undef R16
+};
+
+/* Step 2: the dictionary tokens of the normalised field z[0..n) into m->hits. z must be
+ * readable up to z[n + 8] with z[n] a blank (skm_matcher_feed pads it): a word's first 8 bytes
+ * are one load, and a word run stops at z[n]. */
 static int tokenize(skm_matcher *m, int32_t col, const uint8_t *z, size_t n)
 {
     const skm_taxonomy *t = m->t;
@@ -301,18 +322,27 @@ static int tokenize(skm_matcher *m, int32_t col, const uint8_t *z, size_t n)
     int blank = 1;
     size_t i = 0;
     while (i < n) {
-        const uint8_t c = z[i];
-        if (tx_is_blank(c) || c == 0) {
-            blank |= c != 0;
+        const uint8_t c = z[i], cl = tok_class[c];
+        if (cl <= 1) {
+            blank |= cl;
             ++i;
             continue;
         }
         size_t e = i + 1;
-        int32_t id;
-        if (tx_is_word(c)) {
-            while (e < n && tx_is_word(z[e]))
+        int32_t id = -1;
+        if (cl == 2) {
+            while (tok_class[z[e]] == 2)
                 ++e;
-            id = e - i <= maxlen ? tx_token_id(t, z + i, e - i) : -1;
+            const size_t len = e - i;
+            if (len <= maxlen) {
+                uint64_t k0;
+                memcpy(&k0, z + i, 8);
+                if (len < 8)
+                    k0 &= (1ull << (8 * len)) - 1;
+                const uint64_t hv = tx_hash(k0, len) >> (64 - TX_FILTER_BITS);
+                if ((t->filter[hv >> 6] >> (hv & 63)) & 1u)
+                    id = tx_token_id(t, z + i, len);
+            }
         } else {
             id = t->punct_tok[c];
             while (e < n && z[e] == 0) /* the rest of its entity or character */
@@ -520,9 +550,9 @@ static void apply_near(skm_matcher *m, size_t c0)
 
 int skm_matcher_feed(skm_matcher *m, int32_t col, const char *text, size_t n)
 {
-    if (n + 1 > m->norm_cap) {
+    if (n + 16 > m->norm_cap) {
         size_t cap = m->norm_cap ? m->norm_cap : 4096;
-        while (cap < n + 1)
+        while (cap < n + 16)
             cap *= 2;
         uint8_t *q = realloc(m->norm, cap);
         if (!q)
@@ -532,6 +562,7 @@ int skm_matcher_feed(skm_matcher *m, int32_t col, const char *text, size_t n)
     }
     const uint8_t *orig = (const uint8_t *)text;
     tx_normalize(orig, n, m->norm);
+    memset(m->norm + n, ' ', 16); /* the pad tokenize wants */
     const size_t h0 = m->n_hits, c0 = m->n_cands;
     int rc = tokenize(m, col, m->norm, n);
     if (!rc)

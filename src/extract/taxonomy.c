@@ -623,8 +623,9 @@ static int build_index(parser *P)
             t->punct_tok[(uint8_t)s[0]] = (int32_t)i;
         uint64_t k0 = 0;
         memcpy(&k0, s, len < 8 ? len : 8);
-        size_t h = (size_t)(((k0 ^ (uint64_t)len * 0x9E3779B97F4A7C15ull) *
-                             0xD6E8FEB86659FD93ull) >> t->shift);
+        const uint64_t hv = tx_hash(k0, len);
+        t->filter[hv >> (64 - TX_FILTER_BITS) >> 6] |= 1ull << ((hv >> (64 - TX_FILTER_BITS)) & 63);
+        size_t h = (size_t)(hv >> t->shift);
         while (t->slots[h].len)
             h = (h + 1) & t->slot_mask;
         t->slots[h].k0 = k0;
@@ -700,8 +701,7 @@ int32_t tx_token_id(const skm_taxonomy *t, const uint8_t *s, size_t len)
         return -1;
     uint64_t k0 = 0;
     memcpy(&k0, s, len < 8 ? len : 8);
-    size_t h = (size_t)(((k0 ^ (uint64_t)len * 0x9E3779B97F4A7C15ull) * 0xD6E8FEB86659FD93ull) >>
-                        t->shift);
+    size_t h = (size_t)(tx_hash(k0, len) >> t->shift);
     for (;; h = (h + 1) & t->slot_mask) {
         const tx_slot *sl = &t->slots[h];
         if (!sl->len)
