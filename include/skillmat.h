@@ -61,7 +61,7 @@ extern "C" {
 
 /* Store schema version written by this library; readers accept the same major version. */
 #define SKM_SCHEMA_MAJOR 1
-#define SKM_SCHEMA_MINOR 3
+#define SKM_SCHEMA_MINOR 4
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status codes and the context                                                               */
@@ -225,7 +225,21 @@ typedef struct skm_ingest_params {
     size_t block_rows;       /* postings buffered per write block; default 65536 */
     size_t max_record_bytes; /* longer records are skipped (SKM_SKIP_TOO_LONG); default 8 MiB */
     const char *command_line;/* recorded in /provenance; may be NULL */
+    /* Description text to extract skills (and, failing the salary columns, the salary) from:
+     * up to SKM_MAX_TEXT_COLUMNS column names (or 1-based positions). n_text_columns == 0 with
+     * text_columns == NULL: detect a column named like "description" / "Job Description";
+     * n_text_columns == 0 with text_columns != NULL: no text columns. */
+    const char *const *text_columns;
+    size_t n_text_columns;
+    /* Skill taxonomy file (docs/extraction.md); NULL: the built-in one. The taxonomy is used when
+     * there are text columns or this is set: then list-column skills are also mapped to the
+     * taxonomy's canonical names. */
+    const char *taxonomy;
+    int matches;             /* nonzero: write /matches (every mention found in text) */
+    int threads;             /* extraction threads; 0: all CPUs */
 } skm_ingest_params;
+
+#define SKM_MAX_TEXT_COLUMNS 8
 
 SKM_API skm_ingest_params skm_ingest_params_default(void);
 
@@ -240,6 +254,11 @@ typedef struct skm_ingest_report {
     int64_t n_skills;                      /* columns of the matrix */
     int64_t nnz;                           /* non-zeros of the matrix */
     uint64_t salary_known;                 /* postings with an annualised salary */
+    uint64_t salary_from_text;             /* ... of which read from description text */
+    uint64_t salary_flagged[4];            /* postings per salary check (none, low, high, unparsed) */
+    uint64_t text_bytes;                   /* bytes of description text read */
+    uint64_t skill_mentions;               /* skill mentions found in that text */
+    double extract_seconds;                /* wall time of the extraction phases */
     double seconds;                        /* wall time of the whole run */
 } skm_ingest_report;
 

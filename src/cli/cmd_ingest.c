@@ -30,6 +30,16 @@ const char cmd_ingest_usage[] =
     "      --period-col NAME    the pay period of the salary columns (year, month, week, day, hour)\n"
     "      --remote-col NAME    remote / work from home (1/0, true/false, yes/no)\n"
     "      --skills-col NAME    skill list: JSON array, Python list literal, or a , ; | separated string\n"
+    "      --text-col NAME      description text to extract skills from (repeat for several;\n"
+    "                           default: a column named like 'description' / 'Job Description';\n"
+    "                           '' for none). Also read there: the salary, when the salary\n"
+    "                           columns have none, and the work mode\n"
+    "      --taxonomy FILE      skill taxonomy (docs/extraction.md); default: the built-in one.\n"
+    "                           Given, it also maps list-column skills to its canonical names\n"
+    "      --matches            write /matches: every skill mention found in text (posting,\n"
+    "                           skill, column, byte offset, length), to audit the extraction\n"
+    "      --threads N          threads for the text work (default: all CPUs); the store is the\n"
+    "                           same for any N\n"
     "      --format FMT         auto (default), csv or jsonl\n"
     "      --delimiter C        CSV field delimiter ('tab' for TSV); default: ',' unless the\n"
     "                           header reads as one column holding tabs, ';' or '|'\n"
@@ -42,6 +52,9 @@ const char cmd_ingest_usage[] =
     "  -h, --help               this text\n"
     "\n"
     "Annualised salary: hourly x H, daily x H/8, weekly x 52, monthly x 12, yearly x 1.\n"
+    "A salary column may hold text ('$53K-$91K (Glassdoor est.)', 'GBP 60k-80k'): its range,\n"
+    "period and currency are read; implausible annual figures are flagged (salary_flag).\n"
+    "Seniority, role family (from the title) and work mode are always derived.\n"
     "Malformed records are reported as FILE:LINE: reason, counted and skipped.\n";
 
 enum {
@@ -53,6 +66,10 @@ enum {
     OPT_COMPRESSION,
     OPT_BLOCK,
     OPT_MAXREC,
+    OPT_TEXT,
+    OPT_TAXONOMY,
+    OPT_MATCHES,
+    OPT_THREADS,
 };
 
 int cmd_ingest(int argc, char **argv, skm_ctx *ctx)
@@ -80,10 +97,17 @@ int cmd_ingest(int argc, char **argv, skm_ctx *ctx)
         {"compression", required_argument, NULL, OPT_COMPRESSION},
         {"block-rows", required_argument, NULL, OPT_BLOCK},
         {"max-record-bytes", required_argument, NULL, OPT_MAXREC},
+        {"text-col", required_argument, NULL, OPT_TEXT},
+        {"taxonomy", required_argument, NULL, OPT_TAXONOMY},
+        {"matches", no_argument, NULL, OPT_MATCHES},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     skm_ingest_params p = skm_ingest_params_default();
+    const char *texts[SKM_MAX_TEXT_COLUMNS];
+    size_t n_texts = 0;
+    int no_text = 0;
     const char *out = NULL;
     int quiet = 0;
     long long v;
@@ -142,6 +166,27 @@ int cmd_ingest(int argc, char **argv, skm_ctx *ctx)
                 return cli_usage_error("ingest", "--max-record-bytes must be at least 1024, not '%s'", optarg);
             p.max_record_bytes = (size_t)v;
             break;
+        case OPT_TEXT:
+            if (!*optarg) {
+                no_text = 1;
+                break;
+            }
+            if (n_texts == SKM_MAX_TEXT_COLUMNS)
+                return cli_usage_error("ingest", "at most %d --text-col options",
+                                       SKM_MAX_TEXT_COLUMNS);
+            texts[n_texts++] = optarg;
+            break;
+        case OPT_TAXONOMY:
+            p.taxonomy = optarg;
+            break;
+        case OPT_MATCHES:
+            p.matches = 1;
+            break;
+        case OPT_THREADS:
+            if (cli_parse_int(optarg, 0, 1024, 0, &v))
+                return cli_usage_error("ingest", "--threads must be 0..1024, not '%s'", optarg);
+            p.threads = (int)v;
+            break;
         case ':':
             return cli_usage_error("ingest", "option '%s' needs a value", argv[optind - 1]);
         default:
@@ -152,6 +197,12 @@ int cmd_ingest(int argc, char **argv, skm_ctx *ctx)
         return cli_usage_error("ingest", "no output file (-o market.h5)");
     if (optind >= argc)
         return cli_usage_error("ingest", "no input files");
+    if (no_text && n_texts)
+        return cli_usage_error("ingest", "--text-col '' (none) and --text-col NAME together");
+    if (n_texts || no_text) {
+        p.text_columns = texts;
+        p.n_text_columns = n_texts;
+    }
     p.command_line = cli_command_line;
     if (quiet)
         skm_ctx_set_log_level(ctx, SKM_LOG_WARN);
@@ -171,6 +222,22 @@ int cmd_ingest(int argc, char **argv, skm_ctx *ctx)
            rep.seconds, rep.seconds > 0 ? mb / rep.seconds : 0.0);
     printf("salary known for %s postings (%.1f %%)\n", skm_group_int(a, (long long)rep.salary_known),
            rep.records_written ? 100.0 * (double)rep.salary_known / (double)rep.records_written : 0.0);
+    if (rep.text_bytes) {
+        double tb = (double)rep.text_bytes / 1e6;
+        printf("text: %.1f MB read, %s skill mentions found (extraction %.2f s on %d thread(s), "
+               "%.0f MB/s)\n",
+               tb, skm_group_int(a, (long long)rep.skill_mentions), rep.extract_seconds,
+               p.threads > 0 ? p.threads : skm_cpu_count(),
+               rep.extract_seconds > 0 ? tb / rep.extract_seconds : 0.0);
+        printf("salary read from description text for %s postings\n",
+               skm_group_int(a, (long long)rep.salary_from_text));
+    }
+    if (rep.salary_flagged[1] || rep.salary_flagged[2] || rep.salary_flagged[3])
+        printf("salary flagged: %s below the plausible range, %s above it, %s unreadable "
+               "(/postings/salary_flag)\n",
+               skm_group_int(a, (long long)rep.salary_flagged[1]),
+               skm_group_int(b, (long long)rep.salary_flagged[2]),
+               skm_group_int(d, (long long)rep.salary_flagged[3]));
     printf("skipped %s malformed records\n", skm_group_int(a, (long long)rep.records_skipped));
     for (int r = 0; r < SKM_SKIP_COUNT; ++r)
         if (rep.skipped_by_reason[r])

@@ -48,12 +48,21 @@
 #include "skm_build.h"
 #include "store_write.h"
 
-const char *const skm_cat_names[SKM_CAT_COUNT] = {"title", "role", "company", "location",
-                                                  "country"};
+const char *const skm_cat_names[SKM_CAT_COUNT] = {
+    "title",     "role",        "company",   "location",        "country",
+    "seniority", "role_family", "work_mode", "salary_currency"};
 
 /* What each categorical column holds, for the description attributes. */
 static const char *const cat_nouns[SKM_CAT_COUNT] = {
-    "job title", "role family (e.g. 'Data Engineer')", "employer", "location", "country"};
+    "job title",
+    "role family as given in the input (e.g. 'Data Engineer')",
+    "employer",
+    "location",
+    "country",
+    "seniority read from the title (fixed levels, docs/extraction.md)",
+    "role family read from the title (fixed levels, docs/extraction.md)",
+    "work mode (onsite, hybrid, remote) read from the remote flag, title, location and text",
+    "salary currency (ISO 4217) as the input names it"};
 
 #define CHUNK_POSTINGS ((hsize_t)65536)
 #define CHUNK_ID ((hsize_t)32768)
@@ -68,6 +77,7 @@ enum {
     PC_PERIOD,
     PC_SANNUAL,
     PC_REMOTE,
+    PC_SFLAG,
     PC_SRCFILE,
     PC_SRCLINE,
     PC_COUNT
@@ -104,6 +114,11 @@ static const pcol_spec pcols[PC_COUNT] = {
                     "day x hours_per_year/8, week x 52, month x 12, year x 1); NaN when unknown",
                     "currency as given in the input, per year"},
     [PC_REMOTE] = {"remote", K_I8, "Remote work: 1 yes, 0 no, -1 unknown", NULL},
+    [PC_SFLAG] = {"salary_flag", K_I8,
+                  "Salary check: 0 plausible or none, 1 annualised below the currency's plausible "
+                  "range (e.g. an hourly figure read as annual), 2 above it, 3 a salary field "
+                  "with digits that could not be read",
+                  NULL},
     [PC_SRCFILE] = {"source_file", K_I32,
                     "Input file of the posting, as an index into /provenance/input_files", NULL},
     [PC_SRCLINE] = {"source_line", K_I64,
@@ -120,6 +135,9 @@ struct skm_storew {
     hid_t g_postings, g_skills, g_matrix, g_prov, g_params;
     hid_t d_post[PC_COUNT];
     hid_t d_indptr, d_indices, d_counts;
+    int has_matches;
+    hid_t g_matches, d_match[5];
+    int64_t n_matches;
     int64_t n_rows;
     int64_t nnz;
     /* Ranges seen so far, checked against the metadata at finish. */
@@ -183,6 +201,9 @@ static int close_all(skm_storew *w, int report)
     ok &= close_id(&w->d_indptr, H5Dclose);
     ok &= close_id(&w->d_indices, H5Dclose);
     ok &= close_id(&w->d_counts, H5Dclose);
+    for (int i = 0; i < 5; ++i)
+        ok &= close_id(&w->d_match[i], H5Dclose);
+    ok &= close_id(&w->g_matches, H5Gclose);
     ok &= close_id(&w->g_postings, H5Gclose);
     ok &= close_id(&w->g_skills, H5Gclose);
     ok &= close_id(&w->g_matrix, H5Gclose);
@@ -346,6 +367,37 @@ static int storew_open(skm_storew *w, const char *final_path, const skm_storew_p
         (rc = describe(w, w->d_counts, "/matrix/counts",
                        "How many times the posting lists the skill (>= 1)", "occurrences")))
         return rc;
+    if (w->has_matches) {
+        static const struct {
+            const char *name;
+            int kind;
+            const char *desc;
+            const char *units;
+        } mc[5] = {
+            {"posting", K_I64, "Row of /postings (and /matrix) of the posting the mention is in",
+             NULL},
+            {"skill", K_I32, "Skill of the mention: row of /skills/*", NULL},
+            {"field", K_I8, "Text column the mention is in: index into /matches/field_names",
+             NULL},
+            {"offset", K_I64,
+             "Byte offset of the mention in that field's text as read from the input (after CSV "
+             "or JSON unquoting; HTML and entities count as they appear there)",
+             "bytes"},
+            {"length", K_I32, "Length of the mention in the field's text", "bytes"},
+        };
+        if ((rc = create_group(w, "/matches",
+                               "Every skill mention found in description text, in posting order: "
+                               "the audit trail of the extraction (ingest --matches)",
+                               &w->g_matches)))
+            return rc;
+        for (int i = 0; i < 5; ++i) {
+            snprintf(path, sizeof path, "/matches/%s", mc[i].name);
+            if ((rc = create_ext(w, w->g_matches, mc[i].name, path, file_type(mc[i].kind),
+                                 CHUNK_NNZ, 1, &w->d_match[i])) ||
+                (rc = describe(w, w->d_match[i], path, mc[i].desc, mc[i].units)))
+                return rc;
+        }
+    }
     /* The leading 0 of indptr: an empty store still has indptr = [0]. */
     int64_t zero = 0;
     return append_1d(w, w->d_indptr, "/matrix/indptr", H5T_NATIVE_INT64, 0, 1, &zero);
@@ -366,6 +418,10 @@ int skm_storew_open(skm_ctx *ctx, const char *final_path, const skm_storew_param
     w->ctx = ctx;
     w->compression = params->compression;
     w->has_id = params->has_id != 0;
+    w->has_matches = params->has_matches != 0;
+    w->g_matches = -1;
+    for (int i = 0; i < 5; ++i)
+        w->d_match[i] = -1;
     w->out.file = w->out.t_str = -1;
     w->g_postings = w->g_skills = w->g_matrix = w->g_prov = w->g_params = -1;
     for (int i = 0; i < PC_COUNT; ++i)
@@ -400,7 +456,8 @@ static int check_block(skm_storew *w, const skm_posting_block *b)
             return skm_error(w->ctx, SKM_EINVAL, "%s: block at row %lld: no %s column", f,
                              (long long)row, skm_cat_names[c]);
     if (!b->posted_date || !b->salary_min || !b->salary_max || !b->salary_period ||
-        !b->salary_annual || !b->remote || !b->source_file || !b->source_line ||
+        !b->salary_annual || !b->remote || !b->salary_flag || !b->source_file ||
+        !b->source_line ||
         (w->has_id && !b->id))
         return skm_error(w->ctx, SKM_EINVAL, "%s: block at row %lld: a posting column is missing",
                          f, (long long)row);
@@ -417,6 +474,9 @@ static int check_block(skm_storew *w, const skm_posting_block *b)
         if (b->salary_period[i] < SKM_PERIOD_UNKNOWN || b->salary_period[i] > SKM_PERIOD_YEAR)
             return skm_error(w->ctx, SKM_EINVAL, "%s: row %lld: salary period %d out of range", f,
                              r, (int)b->salary_period[i]);
+        if (b->salary_flag[i] < 0 || b->salary_flag[i] >= SKM_SALARY_FLAG_COUNT)
+            return skm_error(w->ctx, SKM_EINVAL, "%s: row %lld: salary flag %d out of range", f,
+                             r, (int)b->salary_flag[i]);
         if (b->remote[i] < -1 || b->remote[i] > 1)
             return skm_error(w->ctx, SKM_EINVAL, "%s: row %lld: remote flag %d out of range", f, r,
                              (int)b->remote[i]);
@@ -484,6 +544,7 @@ static int storew_append(skm_storew *w, const skm_posting_block *b)
             case PC_PERIOD: data = b->salary_period; break;
             case PC_SANNUAL: data = b->salary_annual; break;
             case PC_REMOTE: data = b->remote; break;
+            case PC_SFLAG: data = b->salary_flag; break;
             case PC_SRCFILE: data = b->source_file; break;
             default: data = b->source_line; break;
             }
@@ -513,6 +574,27 @@ static int storew_append(skm_storew *w, const skm_posting_block *b)
         (rc = append_1d(w, w->d_counts, "/matrix/counts", H5T_NATIVE_INT32, (hsize_t)w->nnz,
                         nnz_b, b->counts)))
         return rc;
+    if (w->has_matches && b->n_matches) {
+        const size_t nm = b->n_matches;
+        int64_t *rows = skm_malloc_array(nm, sizeof *rows);
+        if (!rows)
+            return skm_error(w->ctx, SKM_ENOMEM, "%s: out of memory", w->out.final_path);
+        for (size_t i = 0; i < nm; ++i)
+            rows[i] = w->n_rows + b->match_row[i];
+        const hsize_t mat = (hsize_t)w->n_matches;
+        rc = append_1d(w, w->d_match[0], "/matches/posting", H5T_NATIVE_INT64, mat, nm, rows);
+        free(rows);
+        if (rc || (rc = append_1d(w, w->d_match[1], "/matches/skill", H5T_NATIVE_INT32, mat, nm,
+                                  b->match_skill)) ||
+            (rc = append_1d(w, w->d_match[2], "/matches/field", H5T_NATIVE_INT8, mat, nm,
+                            b->match_field)) ||
+            (rc = append_1d(w, w->d_match[3], "/matches/offset", H5T_NATIVE_INT64, mat, nm,
+                            b->match_offset)) ||
+            (rc = append_1d(w, w->d_match[4], "/matches/length", H5T_NATIVE_INT32, mat, nm,
+                            b->match_length)))
+            return rc;
+        w->n_matches += (int64_t)nm;
+    }
     w->n_rows += (int64_t)n;
     w->nnz += (int64_t)nnz_b;
     return SKM_OK;
@@ -703,6 +785,43 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
                                m->skipped_by_reason,
                                "Records skipped for each reason in skipped_reason, all inputs",
                                "records")))
+        return rc;
+
+    /* text extraction */
+    const struct {
+        const char *key, *value;
+    } tax[] = {
+        {"taxonomy_name", m->taxonomy_name},     {"taxonomy_version", m->taxonomy_version},
+        {"taxonomy_sha256", m->taxonomy_sha256}, {"taxonomy_origin", m->taxonomy_origin},
+    };
+    for (size_t i = 0; i < sizeof tax / sizeof tax[0]; ++i)
+        if ((rc = skm_h5_attr_str(w->ctx, f, w->g_prov, "/provenance", tax[i].key,
+                                  tax[i].value ? tax[i].value : "")))
+            return rc;
+    const int64_t from_text = (int64_t)m->salary_from_text, mentions = (int64_t)m->skill_mentions;
+    static const char *const flag_names[SKM_SALARY_FLAG_COUNT] = {"none", "low", "high",
+                                                                 "unparsed"};
+    uint64_t zeros[SKM_SALARY_FLAG_COUNT] = {0};
+    if ((rc = skm_h5_attr_num(w->ctx, f, w->g_prov, "/provenance", "salary_from_text",
+                              H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &from_text)) ||
+        (rc = skm_h5_attr_num(w->ctx, f, w->g_prov, "/provenance", "skill_mentions",
+                              H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &mentions)) ||
+        (rc = write_fixed(w, w->g_prov, "salary_flag_name", "/provenance/salary_flag_name",
+                          w->out.t_str, w->out.t_str, SKM_SALARY_FLAG_COUNT, flag_names,
+                          "Names of the values of /postings/salary_flag, indexing "
+                          "salary_flag_count",
+                          NULL)) ||
+        (rc = write_u64_as_i64(w, "salary_flag_count", "/provenance/salary_flag_count",
+                               SKM_SALARY_FLAG_COUNT,
+                               m->salary_flag_count ? m->salary_flag_count : zeros,
+                               "Postings with each value of /postings/salary_flag", "postings")))
+        return rc;
+    if (w->has_matches &&
+        (rc = write_fixed(w, w->g_matches, "field_names", "/matches/field_names", w->out.t_str,
+                          w->out.t_str, m->n_text_fields, m->text_fields,
+                          "The text columns, indexed by /matches/field (as named in the first "
+                          "input)",
+                          NULL)))
         return rc;
 
     for (size_t i = 0; i < m->n_params; ++i)

@@ -25,16 +25,31 @@ typedef enum skm_cat {
     SKM_CAT_COMPANY,
     SKM_CAT_LOCATION,
     SKM_CAT_COUNTRY,
+    SKM_CAT_SENIORITY,   /* fixed levels (src/extract/title.h), from the title */
+    SKM_CAT_ROLE_FAMILY, /* fixed levels, from the title */
+    SKM_CAT_WORK_MODE,   /* fixed levels: onsite, hybrid, remote */
+    SKM_CAT_CURRENCY,    /* ISO 4217 code of the salary, when the input names one */
     SKM_CAT_COUNT
 } skm_cat;
 
-/* "title", "role", "company", "location", "country". */
+/* "title", "role", "company", "location", "country", "seniority", "role_family", "work_mode",
+ * "salary_currency". */
 extern const char *const skm_cat_names[SKM_CAT_COUNT];
 
 typedef struct skm_storew_params {
     int compression;  /* deflate level 0..9 (0: no deflate, shuffle and checksum still on) */
     int has_id;       /* create /postings/id (vlen strings) */
+    int has_matches;  /* create /matches (the audit trail of text extraction) */
 } skm_storew_params;
+
+/* Values of /postings/salary_flag. Append only. */
+enum {
+    SKM_SALARY_FLAG_NONE = 0,     /* plausible, or no salary */
+    SKM_SALARY_FLAG_LOW = 1,      /* annualised below the currency's plausible range */
+    SKM_SALARY_FLAG_HIGH = 2,     /* annualised above it */
+    SKM_SALARY_FLAG_UNPARSED = 3, /* the salary field has digits but no readable salary */
+    SKM_SALARY_FLAG_COUNT
+};
 
 /* One block of postings, columnar. Arrays have n entries unless said otherwise. */
 typedef struct skm_posting_block {
@@ -47,11 +62,19 @@ typedef struct skm_posting_block {
     int8_t *salary_period;       /* enum skm_period */
     double *salary_annual;       /* annualised midpoint; NaN = unknown */
     int8_t *remote;              /* 1 yes, 0 no, -1 unknown */
+    int8_t *salary_flag;         /* SKM_SALARY_FLAG_* */
     int32_t *source_file;        /* index into /provenance/input_files */
     int64_t *source_line;        /* 1-based line where the record starts */
     int64_t *indptr;             /* n + 1, local: indptr[0] == 0 */
     int32_t *indices;            /* indptr[n] skill ids, strictly increasing within a row */
     int32_t *counts;             /* indptr[n] frequencies >= 1 */
+    /* has_matches: n_matches skill mentions found in text, in row order */
+    size_t n_matches;
+    int32_t *match_row;          /* row within the block */
+    int32_t *match_skill;        /* matrix column */
+    int8_t *match_field;         /* index into skm_store_meta.text_fields */
+    int64_t *match_offset;       /* byte offset in that field's text as read */
+    int32_t *match_length;       /* bytes */
 } skm_posting_block;
 
 /* Everything written at finish. Pointers are borrowed for the duration of the call. */
@@ -76,6 +99,13 @@ typedef struct skm_store_meta {
                                           * "" entries: none */
     const uint64_t *skipped_by_reason;   /* SKM_SKIP_COUNT entries */
     double hours_per_year;
+    /* text extraction (all NULL / 0 when no taxonomy was used) */
+    const char *taxonomy_name, *taxonomy_version, *taxonomy_sha256, *taxonomy_origin;
+    size_t n_text_fields;
+    const char *const *text_fields;      /* the text columns, as named in the first input */
+    const uint64_t *salary_flag_count;   /* SKM_SALARY_FLAG_COUNT entries, or NULL */
+    uint64_t salary_from_text;           /* postings whose salary came from description text */
+    uint64_t skill_mentions;             /* matches found in text */
     /* effective options, written as string attributes of /parameters */
     size_t n_params;
     const char *const *param_keys;

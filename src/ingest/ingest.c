@@ -25,6 +25,9 @@
 #include <sys/stat.h>
 
 #include "core/core.h"
+#include "extract/extract.h"
+#include "extract/salary_text.h"
+#include "extract/title.h"
 #include "h5/store_write.h"
 #include "ingest/fields.h"
 #include "ingest/table.h"
@@ -88,7 +91,8 @@ static const char *const *const auto_names[SKM_COL_COUNT] = {
                                            "post_date", "posting_date", "created_at", "created",
                                            "date", NULL},
     [SKM_COL_SALARY] = (const char *const[]){"salary_year_avg", "salary", "salary_avg",
-                                             "avg_salary", "annual_salary", "salary_annual", NULL},
+                                             "avg_salary", "annual_salary", "salary_annual",
+                                             "salary_estimate", "salary_range", "pay", NULL},
     [SKM_COL_SALARY_MIN] = (const char *const[]){"salary_min", "min_salary", "min_amount",
                                                  "salary_from", "salary_low", NULL},
     [SKM_COL_SALARY_MAX] = (const char *const[]){"salary_max", "max_salary", "max_amount",
@@ -117,11 +121,19 @@ skm_ingest_params skm_ingest_params_default(void)
     return p;
 }
 
+/* Header names recognised for a description text column when none is given. */
+static const char *const text_auto_names[] = {"job_description", "description", "job_desc",
+                                              "description_text", "posting_text",
+                                              "full_description", "job_text", NULL};
+
 /* The resolved column plan of one input. */
 typedef struct plan {
     char delimiter;          /* CSV delimiter used for this file */
     int col[SKM_COL_COUNT];  /* column index, -1 = unused */
     int how[SKM_COL_COUNT];  /* 0 none, 1 flag, 2 auto */
+    int text[SKM_MAX_TEXT_COLUMNS]; /* description text columns */
+    size_t n_text;
+    int text_how;            /* 0 none, 1 flag, 2 auto */
     uint64_t size;
 } plan;
 
@@ -199,6 +211,42 @@ static int make_plan(skm_ctx *ctx, const skm_ingest_params *p, const char *path,
             }
         }
     }
+    /* Text columns: named (or numbered) by flags, else one detected by name. */
+    pl->n_text = 0;
+    pl->text_how = 0;
+    for (size_t k = 0; k < p->n_text_columns; ++k) {
+        const char *want = p->text_columns[k];
+        int found = -1;
+        for (size_t i = 0; i < nc && found < 0; ++i)
+            if (strcmp(skm_table_col_name(t, i), want) == 0)
+                found = (int)i;
+        if (found < 0) {
+            char *end;
+            long kk = strtol(want, &end, 10);
+            if (*want && *end == '\0' && kk >= 1 && (size_t)kk <= nc)
+                found = (int)kk - 1;
+        }
+        if (found < 0)
+            return skm_error(ctx, SKM_ENOTFOUND, "%s: text column '%s' (given by --text-col) not "
+                                                 "found",
+                             path, want);
+        pl->text[pl->n_text++] = found;
+        pl->text_how = 1;
+    }
+    if (!p->text_columns && p->n_text_columns == 0) {
+        for (const char *const *cand = text_auto_names; *cand && !pl->n_text; ++cand)
+            for (size_t i = 0; i < nc && !pl->n_text; ++i) {
+                char key[128];
+                header_key(skm_table_col_name(t, i), key, sizeof key);
+                int taken = 0;
+                for (int q = 0; q < SKM_COL_COUNT; ++q)
+                    taken |= pl->col[q] == (int)i;
+                if (!taken && strcmp(key, *cand) == 0) {
+                    pl->text[pl->n_text++] = (int)i;
+                    pl->text_how = 2;
+                }
+            }
+    }
     return SKM_OK;
 }
 
@@ -219,9 +267,14 @@ static void log_plan(skm_ctx *ctx, const char *path, skm_table *t, const plan *p
         int used = 0;
         for (int r = 0; r < SKM_COL_COUNT; ++r)
             used |= pl->col[r] == (int)i;
+        for (size_t k = 0; k < pl->n_text; ++k)
+            used |= pl->text[k] == (int)i;
         if (!used)
             skm_buf_printf(&unused, "%s%s", unused.len ? ", " : "", skm_table_col_name(t, i));
     }
+    for (size_t k = 0; k < pl->n_text; ++k)
+        skm_log(ctx, SKM_LOG_INFO, "  %-10s <- %s (%s)", "text",
+                skm_table_col_name(t, (size_t)pl->text[k]), pl->text_how == 1 ? "flag" : "auto");
     if (unused.len)
         skm_log(ctx, SKM_LOG_INFO, "  not used: %s", unused.ptr);
     skm_buf_free(&unused);
@@ -233,6 +286,7 @@ typedef struct block {
     skm_posting_block b;
     size_t cap;          /* rows */
     size_t cap_nnz;
+    size_t cap_matches;
     skm_buf ids;         /* id strings of the block, NUL-separated */
     size_t *id_off;      /* offset of each id in ids, SIZE_MAX = missing */
 } block;
@@ -248,6 +302,12 @@ static void block_free(block *k)
     free(k->b.salary_period);
     free(k->b.salary_annual);
     free(k->b.remote);
+    free(k->b.salary_flag);
+    free(k->b.match_row);
+    free(k->b.match_skill);
+    free(k->b.match_field);
+    free(k->b.match_offset);
+    free(k->b.match_length);
     free(k->b.source_file);
     free(k->b.source_line);
     free(k->b.indptr);
@@ -274,6 +334,7 @@ static int block_alloc(block *k, size_t cap)
     ok &= (k->b.salary_period = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
     ok &= (k->b.salary_annual = skm_malloc_array(cap, sizeof(double))) != NULL;
     ok &= (k->b.remote = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
+    ok &= (k->b.salary_flag = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
     ok &= (k->b.source_file = skm_malloc_array(cap, sizeof(int32_t))) != NULL;
     ok &= (k->b.source_line = skm_malloc_array(cap, sizeof(int64_t))) != NULL;
     ok &= (k->b.indptr = skm_malloc_array(cap + 1, sizeof(int64_t))) != NULL;
@@ -304,6 +365,35 @@ static int block_reserve_nnz(block *k, size_t need)
     return SKM_OK;
 }
 
+/* Room for `need` matches in the block's /matches arrays. */
+static int block_reserve_matches(block *k, size_t need)
+{
+    if (need <= k->cap_matches)
+        return SKM_OK;
+    size_t cap = k->cap_matches ? 2 * k->cap_matches : 4096;
+    while (cap < need)
+        cap *= 2;
+    int32_t *row = skm_realloc_array(k->b.match_row, cap, sizeof *row);
+    if (row)
+        k->b.match_row = row;
+    int32_t *sk = row ? skm_realloc_array(k->b.match_skill, cap, sizeof *sk) : NULL;
+    if (sk)
+        k->b.match_skill = sk;
+    int8_t *fd = sk ? skm_realloc_array(k->b.match_field, cap, sizeof *fd) : NULL;
+    if (fd)
+        k->b.match_field = fd;
+    int64_t *off = fd ? skm_realloc_array(k->b.match_offset, cap, sizeof *off) : NULL;
+    if (off)
+        k->b.match_offset = off;
+    int32_t *len = off ? skm_realloc_array(k->b.match_length, cap, sizeof *len) : NULL;
+    if (len)
+        k->b.match_length = len;
+    if (!len)
+        return SKM_ENOMEM;
+    k->cap_matches = cap;
+    return SKM_OK;
+}
+
 /* ---- the background appender: skm_worker jobs are blocks to append ---- */
 
 typedef struct appender {
@@ -317,6 +407,51 @@ static int append_job(void *arg, void *job)
     appender *a = arg;
     return skm_storew_append(a->w, &((block *)job)->b);
 }
+
+/* ---- batches: records read ahead, their text work done on all threads ---- */
+
+/* Records are read into a batch (their fields copied), then the work that needs no shared state
+ * (skill matching, salary from text, title rules, work mode) is done for the whole batch on
+ * `threads` threads, each record's result kept by record; then the records are added to the
+ * block one by one in input order, which is where the vocabularies grow. So the store does not
+ * depend on the thread count. A batch holds one input file's records only. */
+#define BATCH_RECORDS 4096
+#define BATCH_BYTES ((size_t)32 << 20)
+
+typedef struct brec {
+    uint64_t line;
+    int status;      /* SKM_OK or SKM_EPARSE (skip_reason then says why) */
+    int skip_reason;
+    size_t field0;   /* its fields: batch.fields[field0 .. field0 + n_fields) */
+    /* results of the parallel phase */
+    int seniority, role_family, work_mode;
+    int prose_salary;           /* 1: sal holds a salary read from description text */
+    skm_salary_text sal;
+    size_t match0, n_match;     /* into the matches of worker `worker` */
+    int worker;
+} brec;
+
+typedef struct bfield {
+    size_t off, len;
+    int present;
+} bfield;
+
+typedef struct xworker {
+    skm_matcher *m;
+    skm_match *matches;         /* this batch's matches found by this worker */
+    size_t n, cap;
+    int rc;
+} xworker;
+
+typedef struct batch {
+    brec *recs;
+    size_t n, cap;
+    bfield *fields;
+    size_t n_fields, cap_fields, n_cols;
+    skm_buf bytes;
+    skm_field *view;            /* one record's fields as skm_field, for add_record */
+    size_t cap_view;
+} batch;
 
 /* ---- the run ---- */
 
@@ -340,6 +475,16 @@ typedef struct run {
     size_t cap_row;
     uint64_t n_messages;
     skm_ingest_report *rep;
+    const char *cur_path;       /* the input being read, for messages */
+    /* text extraction */
+    skm_taxonomy *tax;          /* NULL: no taxonomy in use */
+    const plan *pl;             /* the plan of the input being read */
+    int threads;
+    xworker *xw;
+    batch bt;
+    int32_t *tax_col;           /* per taxonomy skill: its matrix column, -1 not yet seen */
+    size_t cap_row_counts;
+    int32_t *row_counts;        /* counts alongside row_ids */
 } run;
 
 static int collect_skill(void *user, const char *s, size_t n)
@@ -349,6 +494,16 @@ static int collect_skill(void *user, const char *s, size_t n)
         return SKM_ENOMEM;
     if (r->norm.len == 0)
         return SKM_OK;
+    if (r->tax) { /* the taxonomy's name for it, when it has one */
+        const int32_t id = skm_taxonomy_find(r->tax, r->norm.ptr, r->norm.len);
+        if (id >= 0) {
+            const char *canon = skm_taxonomy_skill(r->tax, id);
+            r->norm.len = 0;
+            if (skm_buf_append(&r->norm, canon, strlen(canon)) || skm_buf_reserve(&r->norm, 1))
+                return SKM_ENOMEM;
+            r->norm.ptr[r->norm.len] = '\0';
+        }
+    }
     if (r->n_names == r->cap_names) {
         size_t cap = r->cap_names ? 2 * r->cap_names : 64;
         size_t *off = skm_realloc_array(r->name_off, cap, sizeof *off);
@@ -365,8 +520,18 @@ static int collect_skill(void *user, const char *s, size_t n)
 
 /* Sort a posting's skill ids: insertion sort, since rows hold a handful of skills (median 5 in the
  * sample, 40 at most) and qsort's call overhead dominated at that size. */
+static int cmp_i32(const void *a, const void *b)
+{
+    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void sort_ids(int32_t *v, size_t n)
 {
+    if (n > 64) { /* a long description's mentions */
+        qsort(v, n, sizeof *v, cmp_i32);
+        return;
+    }
     for (size_t i = 1; i < n; ++i) {
         int32_t x = v[i];
         size_t j = i;
@@ -401,7 +566,7 @@ static int amount(skm_table *t, const plan *pl, const skm_field *f, int role, do
 /* Validate and add one record to the block. Returns SKM_OK, SKM_EPARSE with *reason and msg
  * set (the record is then not added), or a fatal code. */
 static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, int32_t file_ix,
-                      uint64_t line, int *reason, char *msg, size_t msg_n)
+                      uint64_t line, const brec *x, int *reason, char *msg, size_t msg_n)
 {
     const skm_ingest_params *p = r->p;
     block *k = &r->blks[r->cur];
@@ -409,11 +574,30 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
     char why[SKM_WHY_LEN];
 #define COLNAME(role) skm_table_col_name(t, (size_t)pl->col[role])
 
-    /* Salary. */
+    /* Salary. The salary column may hold a number or a salary as sites write it ("$53K-$91K
+     * (Glassdoor est.)"); a field with digits that reads as neither keeps the posting, with the
+     * salary unknown and flagged. */
     double s, mn, mx, h;
     *reason = SKM_SKIP_BAD_SALARY;
-    if (amount(t, pl, f, SKM_COL_SALARY, &s, msg, msg_n) ||
-        amount(t, pl, f, SKM_COL_SALARY_MIN, &mn, msg, msg_n) ||
+    skm_salary_text st;
+    int have_st = 0, flag = SKM_SALARY_FLAG_NONE;
+    const skm_field *salf = field_of(f, pl, SKM_COL_SALARY);
+    if (salf && salf->present && amount(t, pl, f, SKM_COL_SALARY, &s, msg, msg_n)) {
+        char why2[SKM_WHY_LEN];
+        const int got = skm_salary_text_parse(salf->ptr, salf->len, SKM_SALTEXT_FIELD, &st, why2);
+        s = NAN;
+        if (got == 1) {
+            have_st = 1;
+        } else if (got < 0) {
+            flag = SKM_SALARY_FLAG_UNPARSED;
+            if (r->n_messages++ < MAX_SKIP_MESSAGES)
+                skm_log(r->ctx, SKM_LOG_WARN,
+                        "%s:%llu: column '%s': %s; salary left unknown (salary_flag 3)",
+                        r->cur_path, (unsigned long long)line,
+                        COLNAME(SKM_COL_SALARY), why2);
+        }
+    }
+    if (amount(t, pl, f, SKM_COL_SALARY_MIN, &mn, msg, msg_n) ||
         amount(t, pl, f, SKM_COL_SALARY_MAX, &mx, msg, msg_n) ||
         amount(t, pl, f, SKM_COL_HOURLY, &h, msg, msg_n))
         return SKM_EPARSE;
@@ -444,6 +628,19 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
         lo = hi = mid = h;
     } else {
         period = SKM_PERIOD_UNKNOWN;
+    }
+    /* Nothing from the numeric columns: the salary column's text, else the description's. */
+    if (period == SKM_PERIOD_UNKNOWN && !have_st && x && x->prose_salary) {
+        st = x->sal;
+        have_st = 2;
+    }
+    if (period == SKM_PERIOD_UNKNOWN && have_st) {
+        period = st.period;
+        lo = !isnan(st.lo) ? st.lo : st.hi;
+        hi = !isnan(st.hi) ? st.hi : st.lo;
+        mid = !isnan(st.lo) && !isnan(st.hi) ? 0.5 * (st.lo + st.hi) : lo;
+    } else {
+        have_st = 0;
     }
 
     /* Date. */
@@ -481,12 +678,12 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
 #undef COLNAME
 
     /* Accepted: from here on only allocation can fail. */
-    static const int cat_role[SKM_CAT_COUNT] = {
+    static const int cat_role[SKM_CAT_COUNTRY + 1] = {
         [SKM_CAT_TITLE] = SKM_COL_TITLE,     [SKM_CAT_ROLE] = SKM_COL_ROLE,
         [SKM_CAT_COMPANY] = SKM_COL_COMPANY, [SKM_CAT_LOCATION] = SKM_COL_LOCATION,
         [SKM_CAT_COUNTRY] = SKM_COL_COUNTRY,
     };
-    for (int c = 0; c < SKM_CAT_COUNT; ++c) {
+    for (int c = 0; c <= SKM_CAT_COUNTRY; ++c) { /* the others are derived, below */
         const skm_field *cf = field_of(f, pl, cat_role[c]);
         int32_t code = -1;
         if (cf && cf->present) {
@@ -513,29 +710,69 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
     k->b.salary_max[i] = hi;
     k->b.salary_period[i] = (int8_t)period;
     k->b.salary_annual[i] = skm_annualise(mid, period, p->hours_per_year);
+    const char *cur = have_st ? st.currency : "";
+    if (flag == SKM_SALARY_FLAG_NONE && !isnan(k->b.salary_annual[i]))
+        flag = skm_salary_text_plausible(k->b.salary_annual[i], cur); /* 0, 1 low, 2 high */
+    k->b.salary_flag[i] = (int8_t)flag;
+    r->rep->salary_flagged[flag]++;
+    r->rep->salary_from_text += have_st == 2;
+    k->b.cat[SKM_CAT_CURRENCY][i] = -1;
+    if (*cur && skm_strmap_intern(r->cats[SKM_CAT_CURRENCY], cur, strlen(cur),
+                                  &k->b.cat[SKM_CAT_CURRENCY][i]) != SKM_OK)
+        return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
+    k->b.cat[SKM_CAT_SENIORITY][i] = x ? x->seniority : -1;
+    k->b.cat[SKM_CAT_ROLE_FAMILY][i] = x ? x->role_family : -1;
+    /* the remote flag says remote; text can only refine that to hybrid */
+    int wm = x ? x->work_mode : SKM_WORK_UNKNOWN;
+    if (remote == 1 && wm != SKM_WORK_HYBRID)
+        wm = SKM_WORK_REMOTE;
+    k->b.cat[SKM_CAT_WORK_MODE][i] = wm;
     k->b.remote[i] = remote;
     k->b.source_file[i] = file_ix;
     k->b.source_line[i] = (int64_t)line;
 
-    /* The row: ids sorted, repeats merged into counts. */
-    if (r->n_names > r->cap_row) {
-        int32_t *ids = skm_realloc_array(r->row_ids, r->n_names, sizeof *ids);
+    /* The row: the list's skills and the text's mentions, ids sorted, repeats merged into
+     * counts. */
+    const skm_match *mt = x && x->n_match ? r->xw[x->worker].matches + x->match0 : NULL;
+    const size_t n_mt = mt ? x->n_match : 0, n_ids = r->n_names + n_mt;
+    if (n_ids > r->cap_row) {
+        int32_t *ids = skm_realloc_array(r->row_ids, n_ids, sizeof *ids);
         if (!ids)
             return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
         r->row_ids = ids;
-        r->cap_row = r->n_names;
+        r->cap_row = n_ids;
     }
     for (size_t j = 0; j < r->n_names; ++j) {
         const char *name = r->names.ptr + r->name_off[j];
         if (skm_strmap_intern(r->skills, name, strlen(name), &r->row_ids[j]) != SKM_OK)
             return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
     }
-    sort_ids(r->row_ids, r->n_names);
+    if (n_mt && p->matches && block_reserve_matches(k, k->b.n_matches + n_mt) != SKM_OK)
+        return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
+    for (size_t j = 0; j < n_mt; ++j) {
+        int32_t *col = &r->tax_col[mt[j].skill];
+        if (*col < 0) {
+            const char *name = skm_taxonomy_skill(r->tax, mt[j].skill);
+            if (skm_strmap_intern(r->skills, name, strlen(name), col) != SKM_OK)
+                return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
+        }
+        r->row_ids[r->n_names + j] = *col;
+        if (p->matches) {
+            const size_t q = k->b.n_matches++;
+            k->b.match_row[q] = (int32_t)i;
+            k->b.match_skill[q] = *col;
+            k->b.match_field[q] = (int8_t)mt[j].col;
+            k->b.match_offset[q] = (int64_t)mt[j].offset;
+            k->b.match_length[q] = (int32_t)mt[j].length;
+        }
+    }
+    r->rep->skill_mentions += n_mt;
+    sort_ids(r->row_ids, n_ids);
     size_t base = (size_t)k->b.indptr[i];
-    if (block_reserve_nnz(k, base + r->n_names) != SKM_OK)
+    if (block_reserve_nnz(k, base + n_ids) != SKM_OK)
         return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
     size_t nnz = 0;
-    for (size_t j = 0; j < r->n_names; ++j) {
+    for (size_t j = 0; j < n_ids; ++j) {
         if (nnz && k->b.indices[base + nnz - 1] == r->row_ids[j]) {
             k->b.counts[base + nnz - 1]++;
             continue;
@@ -568,6 +805,168 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
 
 /* Hand the current block to the writer and switch to the other one, which the hand-over has
  * waited to see written. On failure the writer's message is copied into the run's context. */
+/* ---- the batch ---- */
+
+static void batch_free(batch *b)
+{
+    free(b->recs);
+    free(b->fields);
+    free(b->view);
+    skm_buf_free(&b->bytes);
+    memset(b, 0, sizeof *b);
+}
+
+/* Append the record just read (status SKM_OK: fields f[0..nc); SKM_EPARSE: the table's reason
+ * and the context's message, kept as the record's only field). */
+static int batch_push(run *r, skm_table *t, int status, const skm_field *f, uint64_t line)
+{
+    batch *b = &r->bt;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 256;
+        brec *q = skm_realloc_array(b->recs, cap, sizeof *q);
+        if (!q)
+            return SKM_ENOMEM;
+        b->recs = q;
+        b->cap = cap;
+    }
+    const size_t nc = status == SKM_OK ? skm_table_n_cols(t) : 1;
+    if (b->n_fields + nc > b->cap_fields) {
+        size_t cap = b->cap_fields ? 2 * b->cap_fields : 4096;
+        while (cap < b->n_fields + nc)
+            cap *= 2;
+        bfield *q = skm_realloc_array(b->fields, cap, sizeof *q);
+        if (!q)
+            return SKM_ENOMEM;
+        b->fields = q;
+        b->cap_fields = cap;
+    }
+    brec *x = &b->recs[b->n++];
+    memset(x, 0, sizeof *x);
+    x->line = line;
+    x->status = status;
+    x->skip_reason = status == SKM_OK ? -1 : skm_table_skip_reason(t);
+    x->field0 = b->n_fields;
+    x->seniority = x->role_family = x->work_mode = -1;
+    for (size_t c = 0; c < nc; ++c) {
+        bfield *d = &b->fields[b->n_fields++];
+        const char *src = status == SKM_OK ? f[c].ptr : skm_ctx_errmsg(r->ctx);
+        const size_t len = status == SKM_OK ? f[c].len : strlen(src);
+        d->off = b->bytes.len;
+        d->len = len;
+        d->present = status == SKM_OK ? f[c].present : 1;
+        if (len && skm_buf_append(&b->bytes, src, len))
+            return SKM_ENOMEM;
+    }
+    return SKM_OK;
+}
+
+static const char *bf_ptr(const batch *b, const bfield *d)
+{
+    return b->bytes.ptr ? b->bytes.ptr + d->off : "";
+}
+
+/* The parallel phase for records [r0, r1) on worker w: skill mentions, the salary of the text
+ * (when the salary columns have nothing), seniority, role family and work mode. */
+typedef struct xjob {
+    run *r;
+    size_t parts;
+} xjob;
+
+static void extract_records(run *r, int w, size_t r0, size_t r1)
+{
+    const plan *pl = r->pl;
+    batch *b = &r->bt;
+    xworker *xw = &r->xw[w];
+    for (size_t i = r0; i < r1 && !xw->rc; ++i) {
+        brec *x = &b->recs[i];
+        if (x->status != SKM_OK)
+            continue;
+        const bfield *f = b->fields + x->field0;
+#define FLD(role) (pl->col[role] >= 0 && f[pl->col[role]].present ? &f[pl->col[role]] : NULL)
+        const bfield *tf = FLD(SKM_COL_TITLE), *lf = FLD(SKM_COL_LOCATION);
+        if (tf) {
+            x->seniority = skm_title_seniority(bf_ptr(b, tf), tf->len);
+            x->role_family = skm_title_role_family(bf_ptr(b, tf), tf->len);
+        }
+        const bfield *d0 = pl->n_text && f[pl->text[0]].present ? &f[pl->text[0]] : NULL;
+        x->work_mode = skm_work_mode(tf ? bf_ptr(b, tf) : NULL, tf ? tf->len : 0,
+                                     lf ? bf_ptr(b, lf) : NULL, lf ? lf->len : 0,
+                                     d0 ? bf_ptr(b, d0) : NULL, d0 ? d0->len : 0);
+        /* salary from text only when no salary column has anything */
+        int cols_salary = 0;
+        static const int sal_roles[] = {SKM_COL_SALARY, SKM_COL_SALARY_MIN, SKM_COL_SALARY_MAX,
+                                        SKM_COL_HOURLY};
+        for (size_t q = 0; q < 4; ++q) {
+            const bfield *sf = FLD(sal_roles[q]);
+            if (sf) {
+                const char *sp = bf_ptr(b, sf);
+                size_t sn = sf->len;
+                skm_trim(&sp, &sn);
+                cols_salary |= sn > 0;
+            }
+        }
+#undef FLD
+        if (!r->tax)
+            continue;
+        skm_matcher_begin(xw->m);
+        for (size_t k = 0; k < pl->n_text && !xw->rc; ++k) {
+            const bfield *tx = &f[pl->text[k]];
+            if (!tx->present)
+                continue;
+            xw->rc = skm_matcher_feed(xw->m, (int32_t)k, bf_ptr(b, tx), tx->len);
+            if (!cols_salary && !x->prose_salary &&
+                skm_salary_text_parse(bf_ptr(b, tx), tx->len, SKM_SALTEXT_PROSE, &x->sal, NULL) == 1)
+                x->prose_salary = 1;
+        }
+        const skm_match *mt;
+        size_t nm;
+        if (xw->rc || (xw->rc = skm_matcher_end(xw->m, &mt, &nm)))
+            break;
+        if (xw->n + nm > xw->cap) {
+            size_t cap = xw->cap ? 2 * xw->cap : 4096;
+            while (cap < xw->n + nm)
+                cap *= 2;
+            skm_match *q = skm_realloc_array(xw->matches, cap, sizeof *q);
+            if (!q) {
+                xw->rc = SKM_ENOMEM;
+                break;
+            }
+            xw->matches = q;
+            xw->cap = cap;
+        }
+        memcpy(xw->matches + xw->n, mt, nm * sizeof *mt);
+        x->worker = w;
+        x->match0 = xw->n;
+        x->n_match = nm;
+        xw->n += nm;
+    }
+}
+
+static void extract_part(void *arg, size_t p0, size_t p1)
+{
+    xjob *J = arg;
+    const size_t n = J->r->bt.n;
+    for (size_t p = p0; p < p1; ++p)
+        extract_records(J->r, (int)p, n * p / J->parts, n * (p + 1) / J->parts);
+}
+
+static int extract_batch(run *r)
+{
+    const double t0 = skm_now();
+    for (int w = 0; w < r->threads; ++w)
+        r->xw[w].n = 0, r->xw[w].rc = SKM_OK;
+    size_t parts = (size_t)r->threads;
+    if (r->bt.n < 64)
+        parts = 1; /* not worth a thread */
+    xjob J = {r, parts};
+    skm_parallel_ranges((int)parts, parts, extract_part, &J);
+    r->rep->extract_seconds += skm_now() - t0;
+    for (int w = 0; w < r->threads; ++w)
+        if (r->xw[w].rc)
+            return skm_error(r->ctx, r->xw[w].rc, "ingest: out of memory extracting skills");
+    return SKM_OK;
+}
+
 static int flush_block(run *r)
 {
     block *k = &r->blks[r->cur];
@@ -583,6 +982,7 @@ static int flush_block(run *r)
     r->cur ^= 1;
     k = &r->blks[r->cur];
     k->b.n = 0;
+    k->b.n_matches = 0;
     k->b.indptr[0] = 0;
     k->ids.len = 0;
     return SKM_OK;
@@ -664,7 +1064,7 @@ static int check_params(skm_ctx *ctx, const skm_ingest_params *p, const char *co
 /* The effective options, written as string attributes of /parameters. A value longer than
  * the buffer is cut (column names given by flags are also kept whole in
  * /provenance/input_columns). */
-enum { MAX_PARAMS = 8 + SKM_COL_COUNT };
+enum { MAX_PARAMS = 12 + SKM_COL_COUNT };
 typedef struct params_kv {
     char key[MAX_PARAMS][32];
     char val[MAX_PARAMS][512];
@@ -703,6 +1103,15 @@ static void effective_params(const skm_ingest_params *p, params_kv *kv)
     add_param(kv, "compression", "%d", p->compression);
     add_param(kv, "block_rows", "%zu", p->block_rows);
     add_param(kv, "max_record_bytes", "%zu", p->max_record_bytes);
+    char texts[512] = "";
+    size_t tl = 0;
+    for (size_t k = 0; k < p->n_text_columns && tl < sizeof texts; ++k)
+        tl += (size_t)snprintf(texts + tl, sizeof texts - tl, "%s%s", k ? "," : "",
+                               p->text_columns[k]);
+    add_param(kv, "text_cols", "%s", p->text_columns ? texts : "(auto)");
+    add_param(kv, "taxonomy", "%s", p->taxonomy ? p->taxonomy : "(built-in)");
+    add_param(kv, "matches", "%d", p->matches != 0);
+    add_param(kv, "threads", "%d", p->threads);
     for (int c = 0; c < SKM_COL_COUNT; ++c) {
         char key[32];
         snprintf(key, sizeof key, "%s_col", col_names[c]);
@@ -735,6 +1144,8 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     char **in_columns = NULL;        /* n_inputs × SKM_COL_COUNT column names used, or NULL */
     const char **levels[SKM_CAT_COUNT] = {0};
     const char **skill_names = NULL;
+    const char **skill_cats = NULL;
+    char *first_text_names[SKM_MAX_TEXT_COLUMNS] = {0};
     uint64_t total_bytes = 0, done_bytes = 0;
     skm_table_params tp = {.format = p->format, .max_record_bytes = p->max_record_bytes};
 
@@ -775,6 +1186,19 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
             }
         }
         any_id |= plans[i].col[SKM_COL_ID] >= 0;
+        if (plans[i].n_text != plans[0].n_text) {
+            rc = skm_error(ctx, SKM_EINVAL,
+                           "%s has %zu text column(s) but %s has %zu: give every input the same "
+                           "text columns (--text-col)",
+                           inputs[i], plans[i].n_text, inputs[0], plans[0].n_text);
+            goto done;
+        }
+        for (size_t k = 0; i == 0 && k < plans[0].n_text; ++k)
+            if (!(first_text_names[k] =
+                      skm_strdup(skm_table_col_name(ti, (size_t)plans[0].text[k])))) {
+                rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+                goto done;
+            }
         plans[i].size = skm_table_file_size(ti);
         total_bytes += plans[i].size;
         struct stat sb;
@@ -789,6 +1213,53 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
             rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
             goto done;
         }
+    /* The derived columns have fixed levels: their codes are the enum values of title.h. */
+    for (int lv = 0; lv < SKM_SENIORITY_COUNT + SKM_ROLE_COUNT + SKM_WORK_COUNT; ++lv) {
+        const int c = lv < SKM_SENIORITY_COUNT                   ? SKM_CAT_SENIORITY
+                      : lv < SKM_SENIORITY_COUNT + SKM_ROLE_COUNT ? SKM_CAT_ROLE_FAMILY
+                                                                  : SKM_CAT_WORK_MODE;
+        const int v = c == SKM_CAT_SENIORITY     ? lv
+                      : c == SKM_CAT_ROLE_FAMILY ? lv - SKM_SENIORITY_COUNT
+                                                 : lv - SKM_SENIORITY_COUNT - SKM_ROLE_COUNT;
+        const char *name = c == SKM_CAT_SENIORITY     ? skm_seniority_name(v)
+                           : c == SKM_CAT_ROLE_FAMILY ? skm_role_family_name(v)
+                                                      : skm_work_mode_name(v);
+        int32_t code;
+        if (skm_strmap_intern(r.cats[c], name, strlen(name), &code) != SKM_OK) {
+            rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+            goto done;
+        }
+    }
+    /* The taxonomy, when there is text to read or one was named; a matcher per thread. */
+    int any_text = 0;
+    for (size_t i = 0; i < n_inputs; ++i)
+        any_text |= plans[i].n_text > 0;
+    r.threads = p->threads > 0 ? p->threads : skm_cpu_count();
+    if (r.threads > 64)
+        r.threads = 64;
+    if (!(r.xw = skm_calloc_array((size_t)r.threads, sizeof *r.xw))) {
+        rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+        goto done;
+    }
+    if (any_text || p->taxonomy) {
+        if ((rc = skm_taxonomy_load(ctx, p->taxonomy, &r.tax)) != SKM_OK)
+            goto done;
+        const size_t nts = skm_taxonomy_n_skills(r.tax);
+        if (!(r.tax_col = skm_malloc_array(nts, sizeof *r.tax_col))) {
+            rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+            goto done;
+        }
+        for (size_t j = 0; j < nts; ++j)
+            r.tax_col[j] = -1;
+        for (int w = 0; w < r.threads; ++w)
+            if (!(r.xw[w].m = skm_matcher_alloc(r.tax))) {
+                rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+                goto done;
+            }
+        skm_log(ctx, SKM_LOG_INFO, "taxonomy %s %s (%s): %zu skills, sha256 %.16s...",
+                skm_taxonomy_name(r.tax), skm_taxonomy_version(r.tax),
+                skm_taxonomy_origin(r.tax), nts, skm_taxonomy_sha256(r.tax));
+    }
     if (!(r.skills = skm_strmap_alloc()) || !(r.app.wctx = skm_ctx_alloc()) ||
         block_alloc(&r.blks[0], p->block_rows) != SKM_OK ||
         block_alloc(&r.blks[1], p->block_rows) != SKM_OK) {
@@ -799,7 +1270,8 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
         free(r.blks[b].b.id);
         r.blks[b].b.id = NULL;
     }
-    skm_storew_params wp = {.compression = p->compression, .has_id = any_id};
+    skm_storew_params wp = {.compression = p->compression, .has_id = any_id,
+                            .has_matches = p->matches && any_text};
     if ((rc = skm_storew_open(r.app.wctx, out_path, &wp, &r.app.w)) != SKM_OK) {
         rc = skm_error(ctx, rc, "%s", skm_ctx_errmsg(r.app.wctx));
         goto done;
@@ -813,52 +1285,93 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
         tp.delimiter = plans[fi].delimiter;
         if (!t && (rc = skm_table_open(ctx, inputs[fi], &tp, &t)) != SKM_OK)
             goto done;
-        for (;;) {
-            if (skm_interrupted(ctx)) {
-                rc = skm_error(ctx, SKM_EINTERRUPT, "ingest interrupted; no output written");
-                goto done;
-            }
-            const skm_field *f;
-            uint64_t line;
-            int reason = -1;
-            char msg[512];
-            rc = skm_table_next(t, &f, &line);
-            if (rc == SKM_EOF)
-                break;
-            if (rc == SKM_OK) {
-                rep->records_read++;
-                in_records[fi]++;
-                rc = add_record(&r, &plans[fi], t, f, (int32_t)fi, line, &reason, msg, sizeof msg);
-                if (rc == SKM_EPARSE)
-                    skm_error(ctx, SKM_EPARSE, "%s:%llu: %s", inputs[fi], (unsigned long long)line, msg);
-            } else if (rc == SKM_EPARSE) {
-                rep->records_read++;
-                in_records[fi]++;
-                reason = skm_table_skip_reason(t);
-            }
-            if (rc == SKM_EPARSE) {
-                if (reason < 0 || reason >= SKM_SKIP_COUNT)
-                    reason = SKM_SKIP_BAD_VALUE;
-                rep->skipped_by_reason[reason]++;
-                rep->records_skipped++;
-                in_skipped[fi]++;
-                if (p->strict) {
-                    skm_error(ctx, SKM_EPARSE, "%s (--strict: stopping at the first malformed record)",
-                              skm_ctx_errmsg(ctx));
+        r.pl = &plans[fi];
+        r.cur_path = inputs[fi];
+        for (int eof = 0; !eof;) {
+            /* read a batch */
+            r.bt.n = r.bt.n_fields = 0;
+            r.bt.bytes.len = 0;
+            while (r.bt.n < BATCH_RECORDS && r.bt.bytes.len < BATCH_BYTES) {
+                if (skm_interrupted(ctx)) {
+                    rc = skm_error(ctx, SKM_EINTERRUPT, "ingest interrupted; no output written");
                     goto done;
                 }
-                if (r.n_messages++ < MAX_SKIP_MESSAGES)
-                    skm_log(ctx, SKM_LOG_WARN, "%s; record skipped", skm_ctx_errmsg(ctx));
-                else if (r.n_messages == MAX_SKIP_MESSAGES + 1)
-                    skm_log(ctx, SKM_LOG_WARN, "further skipped records are counted, not shown");
-                continue;
+                const skm_field *f;
+                uint64_t line;
+                rc = skm_table_next(t, &f, &line);
+                if (rc == SKM_EOF) {
+                    eof = 1;
+                    break;
+                }
+                if (rc != SKM_OK && rc != SKM_EPARSE)
+                    goto done;
+                if (batch_push(&r, t, rc, f, line) != SKM_OK) {
+                    rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+                    goto done;
+                }
             }
-            if (rc != SKM_OK)
+            /* its text work on all threads, then its records in order */
+            if ((rc = extract_batch(&r)) != SKM_OK)
                 goto done;
-            if (r.blks[r.cur].b.n == r.blks[r.cur].cap && (rc = flush_block(&r)) != SKM_OK)
-                goto done;
-            if ((rep->records_read & 4095) == 0)
-                skm_progress(ctx, "ingest", done_bytes + skm_table_bytes_read(t), total_bytes);
+            const size_t nc = skm_table_n_cols(t);
+            if (nc > r.bt.cap_view) {
+                skm_field *v = skm_realloc_array(r.bt.view, nc, sizeof *v);
+                if (!v) {
+                    rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+                    goto done;
+                }
+                r.bt.view = v;
+                r.bt.cap_view = nc;
+            }
+            for (size_t bi = 0; bi < r.bt.n; ++bi) {
+                const brec *x = &r.bt.recs[bi];
+                const bfield *bf = r.bt.fields + x->field0;
+                int reason = -1;
+                char msg[512];
+                rep->records_read++;
+                in_records[fi]++;
+                if (x->status == SKM_OK) {
+                    for (size_t c = 0; c < nc; ++c) {
+                        r.bt.view[c].ptr = bf_ptr(&r.bt, &bf[c]);
+                        r.bt.view[c].len = bf[c].len;
+                        r.bt.view[c].present = bf[c].present;
+                    }
+                    for (size_t k = 0; k < plans[fi].n_text; ++k)
+                        rep->text_bytes += bf[plans[fi].text[k]].len;
+                    rc = add_record(&r, &plans[fi], t, r.bt.view, (int32_t)fi, x->line, x, &reason,
+                                    msg, sizeof msg);
+                    if (rc == SKM_EPARSE)
+                        skm_error(ctx, SKM_EPARSE, "%s:%llu: %s", inputs[fi],
+                                  (unsigned long long)x->line, msg);
+                } else {
+                    rc = SKM_EPARSE;
+                    reason = x->skip_reason;
+                    skm_error(ctx, SKM_EPARSE, "%.*s", (int)bf[0].len, bf_ptr(&r.bt, &bf[0]));
+                }
+                if (rc == SKM_EPARSE) {
+                    if (reason < 0 || reason >= SKM_SKIP_COUNT)
+                        reason = SKM_SKIP_BAD_VALUE;
+                    rep->skipped_by_reason[reason]++;
+                    rep->records_skipped++;
+                    in_skipped[fi]++;
+                    if (p->strict) {
+                        skm_error(ctx, SKM_EPARSE,
+                                  "%s (--strict: stopping at the first malformed record)",
+                                  skm_ctx_errmsg(ctx));
+                        goto done;
+                    }
+                    if (r.n_messages++ < MAX_SKIP_MESSAGES)
+                        skm_log(ctx, SKM_LOG_WARN, "%s; record skipped", skm_ctx_errmsg(ctx));
+                    else if (r.n_messages == MAX_SKIP_MESSAGES + 1)
+                        skm_log(ctx, SKM_LOG_WARN, "further skipped records are counted, not shown");
+                    continue;
+                }
+                if (rc != SKM_OK)
+                    goto done;
+                if (r.blks[r.cur].b.n == r.blks[r.cur].cap && (rc = flush_block(&r)) != SKM_OK)
+                    goto done;
+            }
+            skm_progress(ctx, "ingest", done_bytes + skm_table_bytes_read(t), total_bytes);
         }
         rc = SKM_OK;
         done_bytes += plans[fi].size;
@@ -909,7 +1422,32 @@ int skm_ingest(skm_ctx *ctx, const skm_ingest_params *p, const char *const *inpu
     int64_t zero = 0;
     meta.n_skills = n_skills;
     meta.skill_names = skill_names;
-    meta.skill_categories = NULL;
+    if (r.tax) { /* each column's category, when the taxonomy knows the skill */
+        skill_cats = skm_calloc_array(n_skills ? n_skills : 1, sizeof *skill_cats);
+        if (!skill_cats) {
+            rc = skm_error(ctx, SKM_ENOMEM, "ingest: out of memory");
+            goto done;
+        }
+        for (size_t j = 0; j < n_skills; ++j) {
+            const int32_t id = skm_taxonomy_find(r.tax, skill_names[j], strlen(skill_names[j]));
+            skill_cats[j] = id >= 0 ? skm_taxonomy_category(r.tax, id) : "";
+        }
+    }
+    meta.skill_categories = skill_cats;
+    const char *text_fields[SKM_MAX_TEXT_COLUMNS];
+    if (r.tax) {
+        meta.taxonomy_name = skm_taxonomy_name(r.tax);
+        meta.taxonomy_version = skm_taxonomy_version(r.tax);
+        meta.taxonomy_sha256 = skm_taxonomy_sha256(r.tax);
+        meta.taxonomy_origin = skm_taxonomy_origin(r.tax);
+    }
+    for (size_t k = 0; k < plans[0].n_text; ++k)
+        text_fields[k] = first_text_names[k];
+    meta.n_text_fields = plans[0].n_text;
+    meta.text_fields = text_fields;
+    meta.salary_flag_count = rep->salary_flagged;
+    meta.salary_from_text = rep->salary_from_text;
+    meta.skill_mentions = rep->skill_mentions;
     meta.skill_doc_freq = r.doc_freq ? r.doc_freq : &zero;
     meta.command_line = p->command_line;
     meta.n_inputs = n_inputs;
@@ -962,6 +1500,17 @@ done:
     free(r.name_off);
     free(r.row_ids);
     free(skill_names);
+    free(skill_cats);
+    for (size_t k = 0; k < SKM_MAX_TEXT_COLUMNS; ++k)
+        free(first_text_names[k]);
+    skm_taxonomy_free(r.tax);
+    free(r.tax_col);
+    for (int w = 0; r.xw && w < r.threads; ++w) {
+        skm_matcher_free(r.xw[w].m);
+        free(r.xw[w].matches);
+    }
+    free(r.xw);
+    batch_free(&r.bt);
     free(plans);
     free(sha);
     free(sha_ptr);
