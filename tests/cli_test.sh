@@ -72,8 +72,9 @@ expect 1 "directory as input" -- "$bin" ingest "$fx" -o "$work/x.h5"
 expect 0 "bad records skipped" -- "$bin" ingest "$fx/bad.csv" -o "$work/bad.h5"
 has "$work/err" "bad.csv:3: column 'salary_year_avg'" "bad salary message with file:line and column"
 has "$work/err" "bad.csv:7:" "invalid UTF-8 message with line"
-has "$work/out" "skipped 8 malformed records" "skip summary"
-has "$work/out" "bad_salary *2" "skip reason counts"
+has "$work/out" "skipped 6 malformed records" "skip summary"
+has "$work/out" "1 unreadable (/postings/salary_flag)" "unreadable salary kept, flagged and counted"
+has "$work/err" "salary left unknown (salary_flag 3)" "unreadable salary warning"
 expect 1 "--strict" -- "$bin" ingest --strict "$fx/bad.csv" -o "$work/strict.h5"
 [ ! -e "$work/strict.h5" ] || { echo "FAIL: --strict left an output"; fails=$((fails+1)); }
 

@@ -11,6 +11,8 @@
 
 #include "test_util.h"
 
+#include "h5/store_write.h"
+
 #include "skillmat.h"
 
 static char fixtures[1024], tmpdir[1024];
@@ -232,10 +234,13 @@ static void test_bad_records(void **state)
     tmp(o, "bad.h5");
     unlink(o);
     assert_int_equal(skm_ingest(ctx, &p, in, 1, o, &rep), SKM_OK);
-    assert_int_equal(rep.records_written, 2);
-    assert_int_equal(rep.records_skipped, 8);
+    /* "-5" and "abc" as salaries keep their postings: -5 unreadable (flagged), abc no salary */
+    assert_int_equal(rep.records_written, 4);
+    assert_int_equal(rep.records_skipped, 6);
     assert_int_equal(rep.records_read, 10);
-    assert_int_equal(rep.skipped_by_reason[SKM_SKIP_BAD_SALARY], 2);
+    assert_int_equal(rep.skipped_by_reason[SKM_SKIP_BAD_SALARY], 0);
+    assert_int_equal(rep.salary_flagged[SKM_SALARY_FLAG_UNPARSED], 1);
+    assert_int_equal(rep.salary_known, 2);
     assert_int_equal(rep.skipped_by_reason[SKM_SKIP_FIELD_COUNT], 1);
     assert_int_equal(rep.skipped_by_reason[SKM_SKIP_BAD_QUOTE], 1);
     assert_int_equal(rep.skipped_by_reason[SKM_SKIP_BAD_UTF8], 1);
@@ -246,21 +251,26 @@ static void test_bad_records(void **state)
     /* Skipped records leave no trace in the vocabulary: only sql and python. */
     skm_store *st = NULL;
     assert_int_equal(skm_store_open(ctx, o, &st), SKM_OK);
-    assert_int_equal(skm_store_n_rows(st), 2);
+    assert_int_equal(skm_store_n_rows(st), 4);
     assert_int_equal(skm_store_n_cols(st), 2);
     assert_string_equal(skm_store_skill_name(st, 0), "sql");
-    assert_int_equal(skm_store_skill_doc_freq(st, 0), 2);
-    int64_t line[2];
-    assert_int_equal(skm_store_read_column(st, "source_line", 0, 2, SKM_TYPE_I64, line), SKM_OK);
-    assert_int_equal(line[0], 2);
-    assert_int_equal(line[1], 9);
+    assert_int_equal(skm_store_skill_doc_freq(st, 0), 4);
+    int64_t line[4];
+    int8_t flag[4];
+    assert_int_equal(skm_store_read_column(st, "source_line", 0, 4, SKM_TYPE_I64, line), SKM_OK);
+    assert_int_equal(skm_store_read_column(st, "salary_flag", 0, 4, SKM_TYPE_I8, flag), SKM_OK);
+    static const int64_t want_line[4] = {2, 3, 4, 9};
+    static const int8_t want_flag[4] = {0, SKM_SALARY_FLAG_UNPARSED, 0, 0};
+    assert_memory_equal(line, want_line, sizeof line);
+    assert_memory_equal(flag, want_flag, sizeof flag);
     skm_store_close(st);
 
-    /* --strict: the first malformed record (line 3) is fatal; nothing is written. */
+    /* --strict: the first malformed record (line 5; the unreadable salary of line 3 is kept)
+     * is fatal; nothing is written. */
     unlink(o);
     p.strict = 1;
     assert_int_equal(skm_ingest(ctx, &p, in, 1, o, &rep), SKM_EPARSE);
-    assert_non_null(strstr(skm_ctx_errmsg(ctx), "bad.csv:3:"));
+    assert_non_null(strstr(skm_ctx_errmsg(ctx), "bad.csv:5:"));
     assert_false(exists(o));
     assert_no_temp_files();
     skm_ctx_free(ctx);

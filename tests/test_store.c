@@ -41,6 +41,7 @@ static const double g_smax[NR] = {70000, NAN, 30, NAN, 5000, NAN, NAN, 60000, 2e
 static const int8_t g_period[NR] = {5, 0, 1, 0, 4, 2, 0, 5, 5, 0};
 static const double g_sann[NR] = {60000, NAN, 52000, NAN, 54000, 26000, NAN, 60000, 1.5e6, NAN};
 static const int8_t g_remote[NR] = {1, 0, -1, -1, 1, 0, 0, 1, -1, 1};
+static const int8_t g_sflag[NR] = {0, 0, 1, 0, 2, 0, 3, 0, 0, 0};
 static const int32_t g_srcfile[NR] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
 static const int64_t g_srcline[NR] = {2, 3, 5, 6, 7, 2, 3, 4, 9, 10};
 
@@ -148,6 +149,7 @@ static skm_posting_block fixture_block(int k, int64_t ip[NR + 1])
     b.salary_period = (int8_t *)g_period + a;
     b.salary_annual = (double *)g_sann + a;
     b.remote = (int8_t *)g_remote + a;
+    b.salary_flag = (int8_t *)g_sflag + a;
     b.source_file = (int32_t *)g_srcfile + a;
     b.source_line = (int64_t *)g_srcline + a;
     for (size_t i = 0; i <= n; ++i)
@@ -402,7 +404,10 @@ static const char *const documented[] = {
     "provenance/input_files", "provenance/input_sha256", "provenance/input_format",
     "provenance/input_bytes", "provenance/input_records", "provenance/input_skipped",
     "provenance/skipped_reason", "provenance/skipped_count", "provenance/column_roles",
-    "provenance/input_columns",
+    "provenance/input_columns", "postings/seniority", "postings/role_family",
+    "postings/work_mode", "postings/salary_currency", "postings/seniority_levels",
+    "postings/role_family_levels", "postings/work_mode_levels", "postings/salary_currency_levels",
+    "postings/salary_flag", "provenance/salary_flag_name", "provenance/salary_flag_count",
 };
 #define N_DOCUMENTED (sizeof documented / sizeof documented[0])
 
@@ -1027,7 +1032,7 @@ static void test_empty(void **state)
         b.cat[c] = &dummy32;
     b.posted_date = b.source_line = &dummy64;
     b.salary_min = b.salary_max = b.salary_annual = &dummyf;
-    b.salary_period = b.remote = &dummy8;
+    b.salary_period = b.remote = b.salary_flag = &dummy8;
     b.source_file = &dummy32;
     assert_int_equal(skm_storew_append(w, &b), SKM_OK);
     skm_store_meta m;

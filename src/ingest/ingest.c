@@ -582,7 +582,7 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
     skm_salary_text st;
     int have_st = 0, flag = SKM_SALARY_FLAG_NONE;
     const skm_field *salf = field_of(f, pl, SKM_COL_SALARY);
-    if (salf && salf->present && amount(t, pl, f, SKM_COL_SALARY, &s, msg, msg_n)) {
+    if (amount(t, pl, f, SKM_COL_SALARY, &s, msg, msg_n)) {
         char why2[SKM_WHY_LEN];
         const int got = skm_salary_text_parse(salf->ptr, salf->len, SKM_SALTEXT_FIELD, &st, why2);
         s = NAN;
