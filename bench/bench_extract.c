@@ -2,6 +2,8 @@
  * bench_extract.c — skill extraction throughput (src/extract) on generated descriptions.
  *
  *   bench_extract [--mb MB] [--seed S] [--reps R] [--taxonomy FILE] [--threads T]
+ *                 [--fixture FILE]
+ *   bench_extract --csv OUT.csv [--mb MB] [--seed S] [--taxonomy FILE]
  *
  * Generates about MB megabytes of job-ad descriptions (src/extract/textgen.c: prose whose words
  * are not skills, half of them HTML, 3..12 skills each written through an alias), then:
@@ -9,6 +11,9 @@
  *   1. times extraction on one thread, then on T threads (rows split in contiguous ranges), and
  *      prints medians as MB/s per core and postings per second.
  * The text is generated in memory before timing: the figures are the matcher's, not the disk's.
+ * --fixture: also the precision and recall on a labelled fixture set (src/extract/evaluate.c).
+ * --csv: write the generated postings as CSV (id, title, description) to OUT.csv instead,
+ * streaming (any size in bounded memory), for the ingest benchmark (bench/extract_ingest.sh).
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +22,7 @@
 
 #include "bench_util.h"
 #include "core/core.h"
+#include "extract/evaluate.h"
 #include "extract/extract.h"
 #include "extract/textgen.h"
 #include "kernels/kernels.h"
@@ -24,7 +30,8 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_extract [--mb MB] [--seed S] [--reps R] [--taxonomy FILE] "
-                    "[--threads T]\n");
+                    "[--threads T] [--fixture FILE]\n"
+                    "       bench_extract --csv OUT.csv [--mb MB] [--seed S] [--taxonomy FILE]\n");
     exit(2);
 }
 
@@ -79,6 +86,49 @@ static void run_part(void *arg, size_t p0, size_t p1)
         run_range(S->J, S->n * p / S->parts, S->n * (p + 1) / S->parts);
 }
 
+/* Postings as CSV rows (id, title, description), about mb megabytes, one at a time. */
+static int write_csv(const skm_textgen *g, const skm_taxonomy *t, const char *path, size_t mb,
+                     uint64_t seed)
+{
+    static const char *const titles[] = {"Data Scientist", "Senior Data Engineer",
+                                         "Machine Learning Engineer", "Data Analyst",
+                                         "Staff Software Engineer", "Junior Business Analyst",
+                                         "MLOps Engineer", "Principal Research Scientist",
+                                         "Lead AI Engineer (LLM)", "Analytics Manager"};
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        die("cannot create the CSV file");
+    skm_rng r;
+    skm_rng_seed(&r, seed, 1);
+    skm_buf one = {0};
+    int32_t sk[12];
+    uint64_t bytes = 0, n = 0;
+    const uint64_t target = (uint64_t)mb << 20;
+    fputs("id,title,description\n", f);
+    while (bytes < target) {
+        const size_t k = skm_textgen_pick(g, &r, 3 + skm_rng_below(&r, 10), sk);
+        if (skm_textgen_description(g, &r, sk, k, 1000 + skm_rng_below(&r, 6000), (int)(n & 1),
+                                    &one))
+            die("out of memory");
+        fprintf(f, "p%llu,%s,\"", (unsigned long long)n,
+                titles[skm_rng_below(&r, sizeof titles / sizeof titles[0])]);
+        for (size_t i = 0; i < one.len; ++i) {
+            if (one.ptr[i] == '"')
+                fputc('"', f);
+            fputc(one.ptr[i], f);
+        }
+        fputs("\"\n", f);
+        bytes += one.len;
+        ++n;
+    }
+    skm_buf_free(&one);
+    if (fclose(f))
+        die("cannot write the CSV file");
+    printf("bench_extract: wrote %s: %llu postings, %.1f MB of description text (taxonomy %s)\n",
+           path, (unsigned long long)n, (double)bytes / 1e6, skm_taxonomy_name(t));
+    return 0;
+}
+
 static double timed(job *J, size_t n, int threads)
 {
     split S = {J, n, (size_t)threads};
@@ -93,7 +143,7 @@ int main(int argc, char **argv)
     uint64_t seed = 1;
     long reps = 5;
     int threads = 2;
-    const char *tax_path = NULL;
+    const char *tax_path = NULL, *csv_path = NULL, *fixture = NULL;
     for (int i = 1; i < argc; ++i) {
         if (i + 1 >= argc)
             usage();
@@ -107,6 +157,10 @@ int main(int argc, char **argv)
             threads = (int)parse_num(argv[++i], 1, 256, usage);
         else if (!strcmp(argv[i], "--taxonomy"))
             tax_path = argv[++i];
+        else if (!strcmp(argv[i], "--csv"))
+            csv_path = argv[++i];
+        else if (!strcmp(argv[i], "--fixture"))
+            fixture = argv[++i];
         else
             usage();
     }
@@ -117,6 +171,23 @@ int main(int argc, char **argv)
     skm_textgen *g = skm_textgen_alloc(t);
     if (!g)
         die("cannot make a text generator for this taxonomy");
+
+    if (csv_path)
+        return write_csv(g, t, csv_path, mb, seed);
+    if (fixture) {
+        skm_extract_quality q;
+        if (skm_extract_evaluate(ctx, t, fixture, &q, NULL))
+            die(skm_ctx_errmsg(ctx));
+        printf("fixture %s: %zu postings, skills precision %.3f recall %.3f (%zu found, %zu "
+               "labelled, %zu correct); salary %zu of %zu right, %zu spurious; seniority %zu, "
+               "role family %zu, work mode %zu of %zu right\n",
+               fixture, q.postings, q.precision, q.recall, q.found, q.labelled, q.correct,
+               q.salary_correct, q.salary_labelled, q.salary_spurious, q.seniority_correct,
+               q.role_correct, q.work_correct, q.postings);
+        printf("RESULT extract_quality postings=%zu precision=%.4f recall=%.4f salary_right=%zu "
+               "salary_labelled=%zu\n",
+               q.postings, q.precision, q.recall, q.salary_correct, q.salary_labelled);
+    }
 
     /* the corpus */
     corpus c;

@@ -81,6 +81,7 @@ static void init_level(struct skm_kernels *k, enum level lv)
         k->sparse_argmin_f32 = sparse_argmin_f32_avx2;
         k->csv_scan = csv_scan_avx2;
         k->text_lower = text_lower_avx2;
+        k->text_classify = text_classify_avx2;
     }
 #endif
 #ifdef SKM_KERNELS_AVX512
@@ -91,6 +92,7 @@ static void init_level(struct skm_kernels *k, enum level lv)
         k->sparse_argmin_f32 = sparse_argmin_f32_avx512;
         k->csv_scan = csv_scan_avx512;
         k->text_lower = text_lower_avx512;
+        k->text_classify = text_classify_avx512;
     }
 #endif
 }
@@ -112,6 +114,7 @@ static const char *fn_name(any_fn fn)
         {(any_fn)sparse_argmin_f32_ref, "ref"},
         {(any_fn)csv_scan_ref, "ref"},
         {(any_fn)text_lower_ref, "ref"},
+        {(any_fn)text_classify_ref, "ref"},
 #ifdef SKM_KERNELS_X86
         {(any_fn)sha256_blocks_shani, "shani"},
 #endif
@@ -122,6 +125,7 @@ static const char *fn_name(any_fn fn)
         {(any_fn)sparse_argmin_f32_avx2, "avx2"},
         {(any_fn)csv_scan_avx2, "avx2"},
         {(any_fn)text_lower_avx2, "avx2"},
+        {(any_fn)text_classify_avx2, "avx2"},
 #endif
 #ifdef SKM_KERNELS_AVX512
         {(any_fn)and_popcount_avx512, "avx512"},
@@ -130,6 +134,7 @@ static const char *fn_name(any_fn fn)
         {(any_fn)sparse_argmin_f32_avx512, "avx512"},
         {(any_fn)csv_scan_avx512, "avx512"},
         {(any_fn)text_lower_avx512, "avx512"},
+        {(any_fn)text_classify_avx512, "avx512"},
 #endif
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i)

@@ -44,6 +44,15 @@ struct skm_kernels {
      * not overlap. */
     size_t (*text_lower)(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
 
+    /* Token bitmaps of normalised text z[0..n) (src/extract/match.c): for each i < n, bit i (bit
+     * i % 64 of word i / 64) of `word` is set when z[i] is a word byte (ASCII letter or digit, or
+     * >= 0x80), and bit i of `start` when a token starts at i: a word byte whose predecessor
+     * (none at i = 0) is not one, or a punctuation byte (neither a word byte, nor a blank
+     * \t \n \v \f \r ' ', nor NUL). Bits at i >= n in the last word are 0. Both arrays hold
+     * (n + 63) / 64 words. */
+    void (*text_classify)(const uint8_t *restrict z, size_t n, uint64_t *restrict word,
+                          uint64_t *restrict start);
+
     /* SHA-256 compression (FIPS 180-4, section 6.2.2): feeds the n_blocks consecutive 64-byte
      * blocks at data[0 .. 64 * n_blocks) into the chaining value state[0..8), in order.
      * n_blocks may be 0 (state is left as is). data needs no alignment and must not overlap
@@ -192,6 +201,12 @@ uint32_t skm_cpu_features(void);
 /* ---- the kernels by name: for the dispatcher, the tests and the benchmarks only ------------ */
 
 size_t text_lower_ref(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
+void text_classify_ref(const uint8_t *restrict z, size_t n, uint64_t *restrict word,
+                       uint64_t *restrict start);
+void text_classify_avx2(const uint8_t *restrict z, size_t n, uint64_t *restrict word,
+                        uint64_t *restrict start);
+void text_classify_avx512(const uint8_t *restrict z, size_t n, uint64_t *restrict word,
+                          uint64_t *restrict start);
 size_t text_lower_avx2(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
 size_t text_lower_avx512(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
 size_t csv_scan_avx2(const char *restrict p, size_t n, char delim);

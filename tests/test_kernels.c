@@ -22,6 +22,8 @@
 typedef void (*sha256_blocks_fn)(uint32_t state[8], const uint8_t *restrict data, size_t n);
 typedef size_t (*csv_scan_fn)(const char *restrict p, size_t n, char delim);
 typedef size_t (*text_lower_fn)(const uint8_t *restrict src, uint8_t *restrict dst, size_t n);
+typedef void (*text_classify_fn)(const uint8_t *restrict z, size_t n, uint64_t *restrict word,
+                                 uint64_t *restrict start);
 typedef uint64_t (*and_popcount_fn)(const uint64_t *restrict a, const uint64_t *restrict b,
                                     size_t n_words);
 typedef void (*and_popcount_tile_fn)(const uint64_t *restrict A, size_t lda, size_t na,
@@ -48,28 +50,30 @@ struct impl {
     sparse_dots_fn sparse_dots;
     sparse_argmin_fn sparse_argmin;
     text_lower_fn text_lower;
+    text_classify_fn text_classify;
 };
 
 static struct impl impl_ref = {"ref", 0, sha256_blocks_ref, csv_scan_ref, and_popcount_ref,
                                and_popcount_tile_ref, sparse_dots_f32_ref, sparse_argmin_f32_ref,
-                               text_lower_ref};
+                               text_lower_ref, text_classify_ref};
 #ifdef SKM_KERNELS_X86
 static struct impl impl_shani = {"shani", SKM_CPU_SHA | SKM_CPU_SSSE3 | SKM_CPU_SSE41,
-                                 sha256_blocks_shani, NULL, NULL, NULL, NULL, NULL, NULL};
+                                 sha256_blocks_shani, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 #endif
 #ifdef SKM_KERNELS_AVX2
 static struct impl impl_avx2 = {"avx2", SKM_ISA_NEEDS_AVX2, NULL, csv_scan_avx2,
                                 and_popcount_avx2, and_popcount_tile_avx2, sparse_dots_f32_avx2,
-                                sparse_argmin_f32_avx2, text_lower_avx2};
+                                sparse_argmin_f32_avx2, text_lower_avx2, text_classify_avx2};
 #endif
 #ifdef SKM_KERNELS_AVX512
 static struct impl impl_avx512 = {"avx512", SKM_ISA_NEEDS_AVX512, NULL, csv_scan_avx512,
                                   and_popcount_avx512, and_popcount_tile_avx512,
                                   sparse_dots_f32_avx512, sparse_argmin_f32_avx512,
-                                  text_lower_avx512};
+                                  text_lower_avx512, text_classify_avx512};
 #endif
 /* The table skm_kernels_active() chose (SKILLMAT_ISA: ctest runs each setting), filled in main. */
-static struct impl impl_active = {"active", 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static struct impl impl_active = {"active", 0,    NULL, NULL, NULL, NULL,
+                                  NULL,     NULL, NULL, NULL};
 
 /* The implementation in *state, or skip() when this CPU cannot run it. */
 static const struct impl *usable(void **state)
@@ -389,6 +393,60 @@ static void test_text_lower(void **state)
         check_lower(im, buf + off, n, "random");
     }
     free(buf);
+}
+
+/* ---- text_classify ---- */
+
+static void check_classify(const struct impl *im, const uint8_t *z, size_t n, const char *what)
+{
+    uint64_t word[20], start[20];
+    memset(word, 0xAB, sizeof word);
+    memset(start, 0xAB, sizeof start);
+    im->text_classify(z, n, word, start);
+    const size_t nw = (n + 63) / 64;
+    for (size_t i = 0; i < 64 * nw; ++i) {
+        const unsigned c = i < n ? z[i] : 0, p = i && i - 1 < n ? z[i - 1] : ' ';
+        const int isw = i < n && ((c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z') ||
+                                  c >= 0x80);
+        const int pw = i > 0 && ((p >= '0' && p <= '9') || ((p | 32) >= 'a' && (p | 32) <= 'z') ||
+                                 p >= 0x80);
+        const int punct = i < n && !isw && c != 0 && !memchr(" \t\n\v\f\r", (int)c, 6);
+        const int st = (isw && !pw) || punct;
+        const int gw = (int)((word[i / 64] >> (i % 64)) & 1), gs = (int)((start[i / 64] >> (i % 64)) & 1);
+        if (gw != isw || gs != st)
+            fail_msg("text_classify/%s: %s, n %zu: byte %zu (0x%02x): word %d want %d, start %d "
+                     "want %d",
+                     im->name, what, n, i, c, gw, isw, gs, st);
+    }
+    if (word[nw] != 0xABABABABABABABABull || start[nw] != 0xABABABABABABABABull)
+        fail_msg("text_classify/%s: %s, n %zu: wrote past word %zu", im->name, what, n, nw);
+}
+
+static void test_text_classify(void **state)
+{
+    const struct impl *im = usable(state);
+    uint8_t buf[1100];
+    for (unsigned c = 0; c < 256; ++c)
+        for (size_t at = 0; at < 130; at += (at < 70 ? 1 : 11)) {
+            for (size_t i = 0; i < 130; ++i)
+                buf[i] = (uint8_t)("hello world, c++ and go; x=1 (a/b) [z]~"[i % 40]);
+            buf[at] = (uint8_t)c;
+            check_classify(im, buf, 130, "one byte");
+        }
+    for (size_t n = 0; n < 200; ++n)
+        for (size_t off = 0; off < 3; ++off) {
+            for (size_t i = 0; i < n; ++i)
+                buf[off + i] = (uint8_t)"ab c.d  e\xc3\xa9" "f\0-g"[(i * 7 + off) % 16];
+            check_classify(im, buf + off, n, "mixed");
+        }
+    for (int round = 0; round < 3000; ++round) {
+        const size_t n = (size_t)(next_rand() % 1024), off = (size_t)(next_rand() % 8);
+        for (size_t i = 0; i < n; ++i) {
+            const uint64_t r = next_rand();
+            buf[off + i] = (uint8_t)(r % 5 == 0 ? ' ' : r % 97 == 0 ? (r >> 8) & 0xFF : 0x20 + (r % 95));
+        }
+        check_classify(im, buf + off, n, "random");
+    }
 }
 
 /* ---- bitsets: and_popcount, and_popcount_tile ---- */
@@ -1318,6 +1376,16 @@ static void test_dispatch(void **state)
 #endif
     assert_ptr_equal(k->csv_scan, want_scan);
     assert_ptr_equal(k->text_lower, want_lower);
+    text_classify_fn want_cls = text_classify_ref;
+#ifdef SKM_KERNELS_AVX2
+    if (strcmp(level, "avx2") == 0)
+        want_cls = text_classify_avx2;
+#endif
+#ifdef SKM_KERNELS_AVX512
+    if (strcmp(level, "avx512") == 0)
+        want_cls = text_classify_avx512;
+#endif
+    assert_ptr_equal(k->text_classify, want_cls);
     /* No SIMD versions of these (docs/kernels.md says why): the reference at every level. */
     assert_ptr_equal(k->csr_to_bitsets, csr_to_bitsets_ref);
     assert_ptr_equal(k->sparse_gram_i32, sparse_gram_i32_ref);
@@ -1335,16 +1403,20 @@ int main(void)
 #endif
         {"csv_scan/ref", test_csv_scan, NULL, NULL, &impl_ref},
         {"text_lower/ref", test_text_lower, NULL, NULL, &impl_ref},
+        {"text_classify/ref", test_text_classify, NULL, NULL, &impl_ref},
 #ifdef SKM_KERNELS_AVX2
         {"csv_scan/avx2", test_csv_scan, NULL, NULL, &impl_avx2},
         {"text_lower/avx2", test_text_lower, NULL, NULL, &impl_avx2},
+        {"text_classify/avx2", test_text_classify, NULL, NULL, &impl_avx2},
 #endif
 #ifdef SKM_KERNELS_AVX512
         {"csv_scan/avx512", test_csv_scan, NULL, NULL, &impl_avx512},
         {"text_lower/avx512", test_text_lower, NULL, NULL, &impl_avx512},
+        {"text_classify/avx512", test_text_classify, NULL, NULL, &impl_avx512},
 #endif
         {"csv_scan/active", test_csv_scan, NULL, NULL, &impl_active},
         {"text_lower/active", test_text_lower, NULL, NULL, &impl_active},
+        {"text_classify/active", test_text_classify, NULL, NULL, &impl_active},
         {"and_popcount/ref", test_and_popcount, NULL, NULL, &impl_ref},
         {"and_popcount_tile/ref", test_and_popcount_tile, NULL, NULL, &impl_ref},
 #ifdef SKM_KERNELS_AVX2
@@ -1377,5 +1449,6 @@ int main(void)
     impl_active.sparse_argmin = act->sparse_argmin_f32;
     impl_active.csv_scan = act->csv_scan;
     impl_active.text_lower = act->text_lower;
+    impl_active.text_classify = act->text_classify;
     return cmocka_run_group_tests_name("kernels", tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ const struct skm_kernels skm_kernels_ref = {
     .isa = "ref",
     .csv_scan = csv_scan_ref,
     .text_lower = text_lower_ref,
+    .text_classify = text_classify_ref,
     .sha256_blocks = sha256_blocks_ref,
     .and_popcount = and_popcount_ref,
     .and_popcount_tile = and_popcount_tile_ref,

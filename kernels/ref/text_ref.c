@@ -14,3 +14,23 @@ size_t text_lower_ref(const uint8_t *restrict src, uint8_t *restrict dst, size_t
     }
     return n;
 }
+
+void text_classify_ref(const uint8_t *restrict z, size_t n, uint64_t *restrict word,
+                       uint64_t *restrict start)
+{
+    const size_t nw = (n + 63) / 64;
+    for (size_t w = 0; w < nw; ++w)
+        word[w] = start[w] = 0;
+    int prev = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const uint8_t c = z[i];
+        const int wd = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                       (c >= 'A' && c <= 'Z') || c >= 0x80;
+        const int blank = c == ' ' || (c >= '\t' && c <= '\r');
+        if (wd)
+            word[i / 64] |= 1ull << (i % 64);
+        if ((wd && !prev) || (!wd && !blank && c != 0))
+            start[i / 64] |= 1ull << (i % 64);
+        prev = wd;
+    }
+}

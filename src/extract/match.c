@@ -198,8 +198,9 @@ void tx_normalize(const uint8_t *src, size_t n, uint8_t *dst)
         }
         dst[i] = rep;
         /* the rest of an entity or a multi-byte character: NUL, which the tokeniser skips
-         * without reading a blank ("C&#43;&#43;" is the tokens c + + glued); a tag is blanks */
-        memset(dst + i + 1, c == '<' && rep == ' ' ? ' ' : '\0', len - 1);
+         * without reading a blank ("C&#43;&#43;" is the tokens c + + glued); the rest of a tag
+         * or of a blank stand-in is blanks */
+        memset(dst + i + 1, rep == ' ' ? ' ' : '\0', len - 1);
         i += len;
     }
 }
@@ -232,8 +233,10 @@ typedef struct cand {
 
 struct skm_matcher {
     const skm_taxonomy *t;
+    const struct skm_kernels *K;
     uint8_t *norm;
     size_t norm_cap;
+    uint64_t *word, *start; /* token bitmaps of the field, (norm_cap + 63) / 64 words each */
     hit *hits;
     size_t n_hits, hits_cap;
     cand *cands;
@@ -251,6 +254,7 @@ skm_matcher *skm_matcher_alloc(const skm_taxonomy *t)
     if (!m)
         return NULL;
     m->t = t;
+    m->K = skm_kernels_active();
     m->ctx_seen = skm_calloc_array(t->n_ctx + 1, sizeof *m->ctx_seen);
     if (!m->ctx_seen) {
         free(m);
@@ -264,6 +268,8 @@ void skm_matcher_free(skm_matcher *m)
     if (!m)
         return;
     free(m->norm);
+    free(m->word);
+    free(m->start);
     free(m->hits);
     free(m->cands);
     free(m->out);
@@ -296,59 +302,53 @@ static int grow_arr(void **p, size_t *cap, size_t need, size_t sz)
     return SKM_OK;
 }
 
-/* Byte classes for the tokeniser: 0 skip (NUL: the tail of an entity), 1 blank, 2 word,
- * 3 punctuation. */
-static const uint8_t tok_class[256] = {
-#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
-    0, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 3, 3, R16(3),          /* 0x00-0x1F */
-    1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,                  /* 0x20-0x2F */
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3,                  /* 0-9 */
-    3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,                  /* @ A-O */
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3,                  /* P-Z */
-    3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,                  /* ` a-o */
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3,                  /* p-z */
-    R16(2), R16(2), R16(2), R16(2), R16(2), R16(2), R16(2), R16(2),  /* >= 0x80 */
-#undef R16
-};
-
-/* Step 2: the dictionary tokens of the normalised field z[0..n) into m->hits. z must be
- * readable up to z[n + 8] with z[n] a blank (skm_matcher_feed pads it): a word's first 8 bytes
- * are one load, and a word run stops at z[n]. */
+/* Step 2: the dictionary tokens of the normalised field z[0..n) into m->hits. The token
+ * bitmaps (kernel text_classify) give every token start, so the loop runs once per token, not
+ * per byte. z must be readable up to z[n + 8] (skm_matcher_feed pads it): a word's first 8
+ * bytes are one load. */
 static int tokenize(skm_matcher *m, int32_t col, const uint8_t *z, size_t n)
 {
     const skm_taxonomy *t = m->t;
-    const size_t maxlen = t->max_tok_len;
+    const size_t maxlen = t->max_tok_len, nw = (n + 63) / 64;
+    const uint64_t *word = m->word, *start = m->start;
+    m->K->text_classify(z, n, m->word, m->start);
     uint32_t pos = 0;
-    int blank = 1;
-    size_t i = 0;
-    while (i < n) {
-        const uint8_t c = z[i], cl = tok_class[c];
-        if (cl <= 1) {
-            blank |= cl;
-            ++i;
-            continue;
-        }
-        size_t e = i + 1;
-        int32_t id = -1;
-        if (cl == 2) {
-            while (tok_class[z[e]] == 2)
-                ++e;
-            const size_t len = e - i;
-            if (len <= maxlen) {
-                uint64_t k0;
-                memcpy(&k0, z + i, 8);
-                if (len < 8)
-                    k0 &= (1ull << (8 * len)) - 1;
-                const uint64_t hv = tx_hash(k0, len) >> (64 - TX_FILTER_BITS);
-                if ((t->filter[hv >> 6] >> (hv & 63)) & 1u)
-                    id = tx_token_id(t, z + i, len);
+    for (size_t w = 0; w < nw; ++w) {
+        for (uint64_t s = start[w]; s; s &= s - 1, ++pos) {
+            const size_t i = 64 * w + (size_t)__builtin_ctzll(s);
+            size_t e;
+            int32_t id = -1;
+            if ((word[w] >> (i % 64)) & 1) { /* a word: its end is the next clear word bit */
+                size_t ww = w;
+                uint64_t x = ~word[ww] >> (i % 64);
+                if (x) {
+                    e = i + (size_t)__builtin_ctzll(x);
+                } else {
+                    while (++ww < nw && word[ww] == ~0ull)
+                        ;
+                    e = ww < nw ? 64 * ww + (size_t)__builtin_ctzll(~word[ww]) : n;
+                }
+                if (e > n)
+                    e = n;
+                const size_t len = e - i;
+                if (len <= maxlen) {
+                    uint64_t k0;
+                    memcpy(&k0, z + i, 8);
+                    if (len < 8)
+                        k0 &= (1ull << (8 * len)) - 1;
+                    const uint64_t hv = tx_hash(k0, len) >> (64 - TX_FILTER_BITS);
+                    if ((t->filter[hv >> 6] >> (hv & 63)) & 1u)
+                        id = tx_token_id(t, z + i, len);
+                }
+            } else { /* punctuation, with the NUL tail of its entity or character */
+                id = t->punct_tok[z[i]];
+                e = i + 1;
+                if (id >= 0)
+                    while (e < n && z[e] == 0)
+                        ++e;
             }
-        } else {
-            id = t->punct_tok[c];
-            while (e < n && z[e] == 0) /* the rest of its entity or character */
-                ++e;
-        }
-        if (id >= 0) {
+            if (id < 0)
+                continue;
             if (m->n_hits == m->hits_cap &&
                 grow_arr((void **)&m->hits, &m->hits_cap, m->n_hits + 1, sizeof *m->hits))
                 return SKM_ENOMEM;
@@ -358,11 +358,8 @@ static int tokenize(skm_matcher *m, int32_t col, const uint8_t *z, size_t n)
             h->len = (uint32_t)(e - i);
             h->pos = pos;
             h->col = col;
-            h->blank_before = (uint8_t)blank;
+            h->blank_before = (uint8_t)(i == 0 || tx_is_blank(z[i - 1]));
         }
-        ++pos;
-        blank = 0;
-        i = e;
     }
     return SKM_OK;
 }
@@ -558,6 +555,13 @@ int skm_matcher_feed(skm_matcher *m, int32_t col, const char *text, size_t n)
         if (!q)
             return SKM_ENOMEM;
         m->norm = q;
+        uint64_t *wq = skm_realloc_array(m->word, (cap + 63) / 64, sizeof *wq);
+        if (wq)
+            m->word = wq;
+        uint64_t *sq = wq ? skm_realloc_array(m->start, (cap + 63) / 64, sizeof *sq) : NULL;
+        if (!sq)
+            return SKM_ENOMEM;
+        m->start = sq;
         m->norm_cap = cap;
     }
     const uint8_t *orig = (const uint8_t *)text;

@@ -53,3 +53,43 @@ size_t text_lower_avx2(const uint8_t *restrict src, uint8_t *restrict dst, size_
     }
     return i + text_lower_ref(src + i, dst + i, n - i);
 }
+
+/* The word, blank and NUL masks of 32 bytes. */
+static inline void classify32(__m256i v, uint32_t *wd, uint32_t *blank, uint32_t *nul)
+{
+    const __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0' - 128));
+    const __m256i l = _mm256_sub_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+                                      _mm256_set1_epi8('a' - 128));
+    /* x - lo - 128 < n - 128 (signed) is lo <= x < lo + n (unsigned) */
+    const __m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(10 - 128), d);
+    const __m256i let = _mm256_cmpgt_epi8(_mm256_set1_epi8(26 - 128), l);
+    const __m256i hi = _mm256_cmpgt_epi8(_mm256_setzero_si256(), v); /* >= 0x80 */
+    const __m256i t = _mm256_sub_epi8(v, _mm256_set1_epi8('\t' - 128));
+    const __m256i ws = _mm256_or_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(5 - 128), t),
+                                       _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')));
+    *wd = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(dig, let), hi));
+    *blank = (uint32_t)_mm256_movemask_epi8(ws);
+    *nul = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()));
+}
+
+void text_classify_avx2(const uint8_t *restrict z, size_t n, uint64_t *restrict word,
+                        uint64_t *restrict start)
+{
+    uint64_t carry = 0;
+    size_t i = 0, w = 0;
+    for (; i + 64 <= n; i += 64, ++w) {
+        uint32_t w0, b0, n0, w1, b1, n1;
+        classify32(_mm256_loadu_si256((const __m256i *)(z + i)), &w0, &b0, &n0);
+        classify32(_mm256_loadu_si256((const __m256i *)(z + i + 32)), &w1, &b1, &n1);
+        const uint64_t wd = w0 | (uint64_t)w1 << 32, blank = b0 | (uint64_t)b1 << 32,
+                       nul = n0 | (uint64_t)n1 << 32;
+        word[w] = wd;
+        start[w] = (wd & ~((wd << 1) | carry)) | (~wd & ~blank & ~nul);
+        carry = wd >> 63;
+    }
+    if (i < n) { /* the tail through the reference, its first bit fixed for the carry */
+        text_classify_ref(z + i, n - i, word + w, start + w);
+        if (carry && (word[w] & 1))
+            start[w] &= ~1ull;
+    }
+}

@@ -49,3 +49,28 @@ size_t text_lower_avx512(const uint8_t *restrict src, uint8_t *restrict dst, siz
     }
     return n;
 }
+
+void text_classify_avx512(const uint8_t *restrict z, size_t n, uint64_t *restrict word,
+                          uint64_t *restrict start)
+{
+    const __m512i c0 = _mm512_set1_epi8('0'), c10 = _mm512_set1_epi8(10),
+                  ca = _mm512_set1_epi8('a'), c26 = _mm512_set1_epi8(26),
+                  c20 = _mm512_set1_epi8(0x20), tab = _mm512_set1_epi8('\t'),
+                  five = _mm512_set1_epi8(5), sp = _mm512_set1_epi8(' ');
+    uint64_t carry = 0; /* bit 0: the previous byte was a word byte */
+    for (size_t i = 0, w = 0; i < n; i += 64, ++w) {
+        const __mmask64 live = n - i >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (n - i)) - 1;
+        const __m512i v = _mm512_maskz_loadu_epi8(live, z + i);
+        const __mmask64 wd =
+            (_mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, c0), c10) |
+             _mm512_cmplt_epu8_mask(_mm512_sub_epi8(_mm512_or_si512(v, c20), ca), c26) |
+             _mm512_movepi8_mask(v)) &
+            live;
+        const __mmask64 blank =
+            _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, tab), five) | _mm512_cmpeq_epi8_mask(v, sp);
+        const __mmask64 nul = _mm512_testn_epi8_mask(v, v);
+        word[w] = wd;
+        start[w] = ((wd & ~((wd << 1) | carry)) | (~wd & ~blank & ~nul)) & live;
+        carry = wd >> 63;
+    }
+}
