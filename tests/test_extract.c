@@ -111,6 +111,7 @@ static void test_normalisation(void **state)
     EXPECT("5 <10 years python", "Python@12+6");          /* "<1" is no tag */
     EXPECT("\xe2\x80\xa2 Python\xe2\x80\x99s ecosystem", "Python@4+6"); /* bullet, quote */
     EXPECT("caf\xc3\xa9python", "");                      /* a letter: one token */
+    EXPECT("Python\xc2\xae", "Python@0+6");               /* (R) is no letter */
     EXPECT("\xff\xfepython\xc3", "Python@2+6");           /* invalid bytes are blanks */
     EXPECT("python&nbsp;k8s&eacute;", "Python@0+6 | Kubernetes@12+3");
     EXPECT("Py&shy;thon", "");                             /* an invisible break splits */
@@ -128,6 +129,8 @@ static void test_guarded(void **state)
     EXPECT("Python, R, SQL", "Python@0+6 | R@8+1");
     EXPECT("our R&D team uses Python", "Python@18+6");
     EXPECT("r, python", "Python@3+6");                     /* case-sensitive */
+    EXPECT("Python or R\n- statistics", "Python@0+6 | R@10+1"); /* '-' not attached */
+    EXPECT("Python or R -statistics", "Python@0+6 | R@10+1");
     EXPECT("R for statistics", "R@0+1");
     EXPECT("R is great. Many words here and more words later on python", "Python@52+6");
     /* C */

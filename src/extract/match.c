@@ -39,7 +39,8 @@ static uint8_t ascii_norm(uint8_t c)
 static uint8_t unicode_norm(uint32_t cp)
 {
     if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200D) || cp == 0x202F || cp == 0x205F ||
-        cp == 0x3000 || cp == 0xFEFF || cp == 0xAD || cp == 0x2028 || cp == 0x2029)
+        cp == 0x3000 || cp == 0xFEFF || cp == 0xAD || cp == 0x2028 || cp == 0x2029 ||
+        cp == 0xAE || cp == 0xA9 || cp == 0x2122) /* also (R), (C), TM: "Excel®" is Excel */
         return ' ';
     if (cp >= 0x2010 && cp <= 0x2015)
         return '-';
@@ -431,16 +432,18 @@ static int word_listed(const skm_taxonomy *t, uint32_t first, uint32_t count, co
     return 0;
 }
 
-/* not-next / not-prev of a guarded candidate [b, e) in the normalised field. */
+/* not-next / not-prev of a guarded candidate [b, e) in the normalised field. A word in the list
+ * rejects the neighbouring token across blanks; punctuation only when attached ("R&D", "C-level"
+ * are rejected, "Python or R" followed by a "- " bullet line is not). */
 static int rejected_by_neighbours(const skm_taxonomy *t, const tx_rule *r, const uint8_t *z,
                                   size_t n, size_t b, size_t e)
 {
     size_t tb, te;
     if (r->n_nnext && neighbour(z, n, e, 1, &tb, &te) &&
-        word_listed(t, r->nnext, r->n_nnext, z + tb, te - tb))
+        (tx_is_word(z[tb]) || tb == e) && word_listed(t, r->nnext, r->n_nnext, z + tb, te - tb))
         return 1;
     if (r->n_nprev && neighbour(z, n, b, -1, &tb, &te) &&
-        word_listed(t, r->nprev, r->n_nprev, z + tb, te - tb))
+        (tx_is_word(z[tb]) || te == b) && word_listed(t, r->nprev, r->n_nprev, z + tb, te - tb))
         return 1;
     return 0;
 }

@@ -21,8 +21,8 @@ static const char *const k_seniority_names[SKM_SENIORITY_COUNT] = {
 };
 
 static const char *const k_role_names[SKM_ROLE_COUNT] = {
-    "ML Engineer",   "AI/LLM Engineer", "MLOps Engineer",   "Data Scientist",
-    "Research Scientist", "Data Engineer", "Data Analyst", "Business Analyst",
+    "ML Engineer",      "AI/LLM Engineer",   "MLOps Engineer", "Data Scientist",
+    "Research Scientist", "Data Engineer",   "Data Analyst",   "Business Analyst",
     "Software Engineer", "Other",
 };
 
@@ -83,18 +83,30 @@ static int camel_at(const uchar *s, size_t n, size_t j)
            is_lower(s[j - 2]) && is_lower(s[j + 1]) && is_lower(s[j + 2]);
 }
 
-/* The word at s[i..) (s[i] alnum), lower-cased into t; returns the index after it. A word ends
- * at a camel-case boundary. */
-static size_t take_word(const uchar *s, size_t n, size_t i, tok *t)
+/* The word at s[i..) (s[i] alnum), lower-cased into t, reading at most `cap` bytes of it;
+ * returns the index after what was read. A word ends at a camel-case boundary. */
+static size_t take_word_cap(const uchar *s, size_t n, size_t i, tok *t, size_t cap)
 {
     size_t j = i;
-    while (j < n && is_alnum(s[j]) && (j == i || !camel_at(s, n, j))) {
+    while (j < n && j - i < cap && is_alnum(s[j]) && (j == i || !camel_at(s, n, j))) {
         if (j - i < TOK_MAX)
             t->w[j - i] = (char)lower(s[j]);
         ++j;
     }
     t->len = j - i;
     return j;
+}
+
+static size_t take_word(const uchar *s, size_t n, size_t i, tok *t)
+{
+    return take_word_cap(s, n, i, t, SIZE_MAX);
+}
+
+/* A word of the work-mode scanner: at most TOK_MAX + 1 bytes are read; a longer word (which is
+ * no keyword) has len > TOK_MAX and an end index inside it, which callers do not use. */
+static size_t take_short_word(const uchar *s, size_t n, size_t i, tok *t)
+{
+    return take_word_cap(s, n, i, t, TOK_MAX + 1);
 }
 
 /* t equals the NUL-terminated lower-case word w. */
@@ -193,9 +205,10 @@ static const int k_rank[SKM_SENIORITY_COUNT] = {
 };
 
 static const char *const k_intern_words[] = {
-    "intern",  "interns",  "internship", "internships", "trainee",        "trainees",
-    "apprentice", "apprentices", "apprenticeship", "apprenticeships", "fellowship",
-    "fellowships", "werkstudent", "coop", "alternant", "alternance", NULL,
+    "intern",     "interns",     "internship",     "internships",     "trainee",
+    "trainees",   "apprentice",  "apprentices",    "apprenticeship",  "apprenticeships",
+    "fellowship", "fellowships", "werkstudent",    "coop",            "alternant",
+    "alternance", NULL,
 };
 static const char *const k_junior_words[] = {
     "junior", "jr", "jnr", "graduate", "graduates", "grad", "grads",
@@ -291,7 +304,7 @@ static int seniority_marker(const win *w, size_t k, int *skip_next)
         return SKM_SENIORITY_SENIOR;
     if (tk_in(t, k_staff_words)) {
         if (tk_is(t, "principal") && (tk_is(x, "associate") || tk_is(x, "associates")))
-            return SKM_SENIORITY_SENIOR; /* the bank grade Associate < Senior < Principal Associate */
+            return SKM_SENIORITY_SENIOR; /* bank grades: Associate < Senior < Principal Assoc. */
         return SKM_SENIORITY_STAFF;
     }
     if (tk_in(t, k_leader_words))
@@ -648,12 +661,25 @@ static size_t phrase_match(const win *w, size_t k, const char *text)
 }
 
 /* "data" followed by an analyst / engineer with at most two words between: the generic data-X
- * roles ("Data Quality Analyst", "Data Reliability Engineer"), tried only where no phrase of
- * the table starts. Returns the words covered and the rule, or 0. */
-static size_t data_role_match(const win *w, size_t k, int *rule)
+ * roles ("Data Quality Analyst", "Data Reliability Engineer"), or right after one that is not
+ * the end of a phrase ("Engineer, Data Management"); tried only where no phrase of the table
+ * starts at "data". prev_free: word k - 1 is not the end of a phrase of two or more words.
+ * Returns the words covered and the rule, or 0. */
+static size_t data_role_match(const win *w, size_t k, int prev_free, int *rule)
 {
     if (!tk_is(win_at(w, k, 0), "data"))
         return 0;
+    /* the inverted forms "Engineer, Data ...", "Analyst, Data ..." (not when the engineer ends a
+     * phrase of its own: "Software Engineer, Data" stays a software engineer) */
+    const tok *p = prev_free ? win_at(w, k, -1) : &k_empty_tok;
+    if (tk_is(p, "engineer") || tk_is(p, "engineers")) {
+        *rule = R_DE;
+        return 1;
+    }
+    if (tk_is(p, "analyst") || tk_is(p, "analysts")) {
+        *rule = R_DA;
+        return 1;
+    }
     for (int off = 2; off <= 3; ++off) {
         const tok *t = win_at(w, k, off);
         if (tk_is(t, "analyst") || tk_is(t, "analysts")) {
@@ -675,7 +701,8 @@ int skm_title_role_family(const char *title, size_t n)
     win w;
     win_init(&w, title, n);
     int best = R_COUNT;
-    size_t next = 0; /* first word not inside a taken phrase */
+    size_t next = 0;     /* first word not inside a taken phrase */
+    size_t last_len = 0; /* words of the last phrase taken */
     for (size_t k = 0; win_reach(&w, k); ++k) {
         if (k < next)
             continue;
@@ -698,9 +725,10 @@ int skm_title_role_family(const char *title, size_t n)
             }
         }
         if (!best_len)
-            best_len = data_role_match(&w, k, &rule);
+            best_len = data_role_match(&w, k, !(k > 0 && k == next && last_len > 1), &rule);
         if (best_len) {
             next = k + best_len;
+            last_len = best_len;
             if (rule < best)
                 best = rule;
             if (best == 0)
@@ -738,7 +766,8 @@ static int clause_end_at(const uchar *s, size_t n, size_t j)
 }
 
 /* The next word after position i within the clause: skips non-word bytes that do not end a
- * clause (at most NEAR_BYTES of them). Returns its end, with *start; 0 when there is none. */
+ * clause (at most NEAR_BYTES of them). Returns its end, with *start; 0 when there is none or it
+ * is longer than any keyword (so that no check reads more than a bounded stretch). */
 static size_t next_word(const uchar *s, size_t n, size_t i, tok *t, size_t *start)
 {
     size_t lim = n - i > NEAR_BYTES ? i + NEAR_BYTES : n;
@@ -750,7 +779,8 @@ static size_t next_word(const uchar *s, size_t n, size_t i, tok *t, size_t *star
     if (i >= lim)
         return 0;
     *start = i;
-    return take_word(s, n, i, t);
+    size_t e = take_short_word(s, n, i, t);
+    return t->len > TOK_MAX ? 0 : e;
 }
 
 /* Like next_word but only across blanks and hyphens (a phrase such as "on-site", "in office"). */
@@ -761,7 +791,8 @@ static size_t next_word_tight(const uchar *s, size_t n, size_t i, tok *t)
         ++j;
     if (j == i || j >= n || !is_alnum(s[j]))
         return 0;
-    return take_word(s, n, j, t);
+    size_t e = take_short_word(s, n, j, t);
+    return t->len > TOK_MAX ? 0 : e;
 }
 
 static int is_negator(const tok *t)
@@ -773,41 +804,47 @@ static int is_negator(const tok *t)
     return tk_in(t, words);
 }
 
-/* A negator among the four words before position a, in the same clause. With *prev1 the word
- * right before a (empty if none). */
-static int negated_before(const uchar *s, size_t a, tok *prev1)
+enum { BEFORE_NEGATED = 1, BEFORE_DAYS = 2 };
+
+/* The four words before position a, in the same clause: BEFORE_NEGATED when one is a negator,
+ * BEFORE_DAYS when one is day / days ("two days of remote work"). *prev1 is the word right
+ * before a (empty if none). */
+static unsigned words_before(const uchar *s, size_t a, tok *prev1)
 {
     size_t j = a, lim = a > NEAR_BYTES ? a - NEAR_BYTES : 0;
+    unsigned flags = 0;
     *prev1 = k_empty_tok;
     for (int nw = 0; nw < 4; ++nw) {
         while (j > lim && !is_alnum(s[j - 1])) {
             if (clause_end_at(s, a, j - 1))
-                return 0;
+                return flags;
             --j;
         }
         if (j <= lim)
-            return 0;
+            return flags;
         size_t e = j;
         while (j > lim && is_alnum(s[j - 1]))
             --j;
         if (j == lim && lim > 0 && is_alnum(s[j - 1]))
-            return 0; /* a word longer than the window: not a negator */
+            return flags; /* a word longer than the window: none of ours */
         tok t;
         take_word(s, e, j, &t);
         if (nw == 0)
             *prev1 = t;
+        if (tk_is(&t, "day") || tk_is(&t, "days"))
+            flags |= BEFORE_DAYS;
         if (is_negator(&t))
-            return 1;
+            return flags | BEFORE_NEGATED;
         /* n't, n’t: the word "t" after an apostrophe after an n. */
         if (tk_is(&t, "t")) {
             if (j >= 2 && s[j - 1] == '\'' && lower(s[j - 2]) == 'n')
-                return 1;
+                return flags | BEFORE_NEGATED;
             if (j >= 4 && s[j - 3] == 0xe2 && s[j - 2] == 0x80 && s[j - 1] == 0x99 &&
                 lower(s[j - 4]) == 'n')
-                return 1;
+                return flags | BEFORE_NEGATED;
         }
     }
-    return 0;
+    return flags;
 }
 
 /* A negation after position b: "not (be) available ...", "unavailable", or ": no" within two
@@ -830,7 +867,7 @@ static int negated_after(const uchar *s, size_t n, size_t b)
                 ++p;
             tok t;
             if (p < lim && is_alnum(s[p])) {
-                take_word(s, lim, p, &t);
+                take_short_word(s, n, p, &t);
                 return tk_is(&t, "no");
             }
             break;
@@ -896,8 +933,9 @@ static unsigned remote_at(const uchar *s, size_t n, size_t a, size_t b, const ch
     if (excl && followed_by(s, n, b, excl))
         return 0;
     tok p1;
-    int neg = negated_before(s, a, &p1) || negated_after(s, n, b);
-    if (tk_in(&p1, partial))
+    unsigned before = words_before(s, a, &p1);
+    int neg = (before & BEFORE_NEGATED) || negated_after(s, n, b);
+    if (tk_in(&p1, partial) || (before & BEFORE_DAYS))
         return neg ? 0 : EV_HYBRID;
     return neg ? EV_NEG_REMOTE : EV_REMOTE;
 }
@@ -908,7 +946,7 @@ static unsigned plain_at(const uchar *s, size_t n, size_t a, size_t b, const cha
     if (excl && followed_by(s, n, b, excl))
         return 0;
     tok p1;
-    if (negated_before(s, a, &p1) || negated_after(s, n, b))
+    if ((words_before(s, a, &p1) & BEFORE_NEGATED) || negated_after(s, n, b))
         return 0;
     return ev;
 }
@@ -917,7 +955,9 @@ static unsigned plain_at(const uchar *s, size_t n, size_t a, size_t b, const cha
 static unsigned statement_at(const uchar *s, size_t n, size_t i, int anywhere)
 {
     tok t, u, v;
-    size_t b = take_word(s, n, i, &t), c, d;
+    size_t b = take_short_word(s, n, i, &t), c, d;
+    if (t.len > TOK_MAX)
+        return 0;
     switch (t.w[0]) {
     case 'r':
         if (tk_is(&t, "remote") || tk_is(&t, "remotely"))
