@@ -36,17 +36,80 @@ static unsigned char lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
+/* HTML character references that scraped postings keep in their text ("&euro;55.000&nbsp;&ndash;
+ * &euro;68.000"): the few that matter to a salary are read as the character they stand for —
+ * blanks (also thousands separators between groups of three), dashes (range separators) and
+ * currency signs. Matched ignoring ASCII case. */
+enum { ENT_BLANK = 1, ENT_DASH = 2, ENT_CURRENCY = 3 };
+static const struct {
+    const char *ref;
+    int kind;
+    const char *iso;
+} entities[] = {
+    {"&nbsp;", ENT_BLANK, NULL},     {"&#160;", ENT_BLANK, NULL},    {"&#xa0;", ENT_BLANK, NULL},
+    {"&thinsp;", ENT_BLANK, NULL},   {"&#8201;", ENT_BLANK, NULL},   {"&#8239;", ENT_BLANK, NULL},
+    {"&#x202f;", ENT_BLANK, NULL},   {"&ensp;", ENT_BLANK, NULL},    {"&emsp;", ENT_BLANK, NULL},
+    {"&ndash;", ENT_DASH, NULL},     {"&mdash;", ENT_DASH, NULL},    {"&minus;", ENT_DASH, NULL},
+    {"&#8211;", ENT_DASH, NULL},     {"&#8212;", ENT_DASH, NULL},    {"&#8722;", ENT_DASH, NULL},
+    {"&#x2013;", ENT_DASH, NULL},    {"&#x2014;", ENT_DASH, NULL},
+    {"&euro;", ENT_CURRENCY, "EUR"}, {"&#8364;", ENT_CURRENCY, "EUR"}, {"&#x20ac;", ENT_CURRENCY, "EUR"},
+    {"&pound;", ENT_CURRENCY, "GBP"}, {"&#163;", ENT_CURRENCY, "GBP"}, {"&#xa3;", ENT_CURRENCY, "GBP"},
+    {"&yen;", ENT_CURRENCY, "JPY"},  {"&#165;", ENT_CURRENCY, "JPY"}, {"&#xa5;", ENT_CURRENCY, "JPY"},
+    {"&#8377;", ENT_CURRENCY, "INR"}, {"&#x20b9;", ENT_CURRENCY, "INR"},
+    {"&dollar;", ENT_CURRENCY, "USD"}, {"&#36;", ENT_CURRENCY, "USD"}, {"&#x24;", ENT_CURRENCY, "USD"},
+};
+
+/* The byte length of the entity of `kind` at s[i] (0 if none); its currency in *iso. */
+static size_t entity_at(const char *s, size_t n, size_t i, int kind, const char **iso)
+{
+    if (s[i] != '&')
+        return 0;
+    for (size_t k = 0; k < sizeof entities / sizeof entities[0]; ++k) {
+        if (entities[k].kind != kind)
+            continue;
+        const char *r = entities[k].ref;
+        size_t len = 1;
+        while (r[len] && i + len < n && lower(U(s, i + len)) == (unsigned char)r[len])
+            ++len;
+        if (r[len] == '\0') {
+            if (iso)
+                *iso = entities[k].iso;
+            return len;
+        }
+    }
+    return 0;
+}
+
+/* s[i] is the ';' closing a character reference ("&nbsp;", "&#160;"): the index of its '&', or
+ * (size_t)-1. Such a ';' ends no clause. */
+static size_t entity_start(const char *s, size_t i)
+{
+    if (s[i] != ';')
+        return (size_t)-1;
+    for (size_t j = i; j > 0 && i - j < 9; --j) {
+        unsigned char c = U(s, j - 1);
+        if (c == '&')
+            return j + 1 < i ? j - 1 : (size_t)-1;
+        if (!is_alnum(c) && c != '#')
+            return (size_t)-1;
+    }
+    return (size_t)-1;
+}
+
 /* The byte length of a blank between tokens at s[i]: space, tab, U+00A0 (no-break space),
- * U+202F (narrow no-break space), U+2009 (thin space); else 0. Line breaks are not blanks here:
- * an expression never spans lines. */
+ * U+202F (narrow no-break space), U+2009 (thin space), or one of their HTML references; else 0.
+ * Line breaks are not blanks here: an expression never spans lines. */
 static size_t blank_len(const char *s, size_t n, size_t i)
 {
     unsigned char c = U(s, i);
     if (c == ' ' || c == '\t')
         return 1;
+    if (c == '&')
+        return entity_at(s, n, i, ENT_BLANK, NULL);
     if (c == 0xC2 && i + 1 < n && U(s, i + 1) == 0xA0)
         return 2;
-    if (c == 0xE2 && i + 2 < n && U(s, i + 1) == 0x80 && (U(s, i + 2) == 0xAF || U(s, i + 2) == 0x89))
+    if (c == 0xE2 && i + 2 < n && U(s, i + 1) == 0x80 &&
+        (U(s, i + 2) == 0xAF || U(s, i + 2) == 0x89))
         return 3;
     return 0;
 }
@@ -134,18 +197,32 @@ static const struct {
     {"KRW", "KRW", MARK_CODE},    {"ILS", "ILS", MARK_CODE},
 };
 
-/* The length of the currency mark at s[i] (0 if none) and its ISO code. */
-static size_t currency_at(const char *s, size_t n, size_t i, const char **iso)
+/* The length of the currency mark at s[i] (0 if none) and its ISO code. *dollar (when not NULL)
+ * is set for a bare dollar sign: USD unless the expression names another dollar currency
+ * ("$150,000 - $175,000 CAD"). */
+static size_t currency_at(const char *s, size_t n, size_t i, const char **iso, int *dollar)
 {
     unsigned char c = U(s, i);
+    if (dollar)
+        *dollar = c == '$' || c == '&';
+    if (c == '&') {
+        size_t len = entity_at(s, n, i, ENT_CURRENCY, iso);
+        if (dollar)
+            *dollar = len && strcmp(*iso, "USD") == 0;
+        return len;
+    }
     /* Cheap pre-test: every mark starts with '$', an upper-case letter or a UTF-8 lead byte. */
     if (c != '$' && !(c >= 'A' && c <= 'Z') && c != 0xC2 && c != 0xE2)
         return 0;
     int boundary = i == 0 || !is_alnum(U(s, i - 1));
     for (size_t k = 0; k < sizeof currency_marks / sizeof currency_marks[0]; ++k) {
         const char *m = currency_marks[k].mark;
-        size_t len = strlen(m);
-        if (n - i < len || memcmp(s + i, m, len) != 0)
+        if ((unsigned char)m[0] != c)
+            continue;
+        size_t len = 1;
+        while (m[len] && i + len < n && s[i + len] == m[len])
+            ++len;
+        if (m[len] != '\0')
             continue;
         int kind = currency_marks[k].kind;
         if (kind != MARK_SYMBOL && !boundary)
@@ -153,8 +230,20 @@ static size_t currency_at(const char *s, size_t n, size_t i, const char **iso)
         if ((kind == MARK_CODE || kind == MARK_RS) && i + len < n && is_alpha(U(s, i + len)))
             continue;
         *iso = currency_marks[k].iso;
+        if (dollar)
+            *dollar = len == 1 && c == '$';
         return len;
     }
+    return 0;
+}
+
+/* The currencies written with a dollar sign (or "peso" sign) that a bare '$' may stand for. */
+static int dollar_family(const char *iso)
+{
+    static const char *const fam[] = {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", NULL};
+    for (const char *const *f = fam; *f; ++f)
+        if (strcmp(*f, iso) == 0)
+            return 1;
     return 0;
 }
 
@@ -177,6 +266,7 @@ typedef struct num {
     int year;          /* "LPA": lakhs per annum */
     int plain;         /* written as a digit run alone (no separator, no fraction) */
     const char *cur;   /* ISO code or NULL */
+    int dollar;        /* cur comes from a bare '$' */
     double v;          /* the value with its multiplier */
     double raw;        /* the value without it */
 } num;
@@ -269,7 +359,7 @@ static int attached_ok(const char *s, size_t n, size_t b, size_t e)
     if (in_list(s, b, e, words))
         return 1;
     const char *iso;
-    return currency_at(s, n, b, &iso) == e - b;
+    return currency_at(s, n, b, &iso, NULL) == e - b;
 }
 
 /* Read an amount at s[i]: [currency] number [multiplier] [currency]. RD_OK fills *a; RD_NONE
@@ -280,7 +370,7 @@ static int read_amount(const char *s, size_t n, size_t i, num *a, size_t *resume
     memset(a, 0, sizeof *a);
     a->off = i;
     size_t j = i;
-    size_t k = currency_at(s, n, j, &a->cur);
+    size_t k = currency_at(s, n, j, &a->cur, &a->dollar);
     if (k) {
         j += k;
         size_t j2 = skip_blanks(s, n, j, 2);
@@ -473,15 +563,24 @@ static int read_amount(const char *s, size_t n, size_t i, num *a, size_t *resume
     }
 
     /* A currency mark after the number ("90,000 USD", "70.000 €"), when it is not the mark of
-     * a following amount ("$50 $60"). */
+     * a following amount ("$50 $60"). A dollar code after a bare '$' names the dollar. */
     {
         size_t b = skip_blanks(s, n, e, 2);
         const char *iso = NULL;
-        size_t m = b < n ? currency_at(s, n, b, &iso) : 0;
+        int dollar = 0;
+        size_t m = b < n ? currency_at(s, n, b, &iso, &dollar) : 0;
         if (m) {
             size_t after = skip_blanks(s, n, b + m, 1);
-            if ((after >= n || !is_digit(U(s, after))) && (!a->cur || strcmp(a->cur, iso) == 0)) {
-                a->cur = iso;
+            int fits = !a->cur || strcmp(a->cur, iso) == 0 ||
+                       (a->dollar && !dollar && dollar_family(iso));
+            if ((after >= n || !is_digit(U(s, after))) && fits) {
+                if (!a->cur) {
+                    a->cur = iso;
+                    a->dollar = dollar;
+                } else if (!dollar) { /* a code settles a bare '$': "$50 USD", "$50 CAD" */
+                    a->cur = iso;
+                    a->dollar = 0;
+                }
                 e = b + m;
             }
         }
@@ -512,13 +611,23 @@ typedef struct period_read {
     int duration;   /* "years" */
 } period_read;
 
-/* A period phrase after blanks from j: ["per" | "a" | "an" | "/"] word, or "p.a." / "p.h.". */
-static period_read read_period(const char *s, size_t n, size_t j)
+/* A period phrase after blanks from j: ["per" | "a" | "an" | "/"] word, or "p.a." / "p.h.",
+ * optionally after one of "gross", "net", "brutto", "base", "total" ("€68.000 gross per year";
+ * the filler word is taken only when a period follows it). */
+static period_read read_period_at(const char *s, size_t n, size_t j, int filler_ok)
 {
+    static const char *const fillers[] = {"gross", "net", "brutto", "base", "total", NULL};
     period_read r = {0, 0, 0, 0, 0};
     size_t p = skip_blanks(s, n, j, 2);
     if (p >= n)
         return r;
+    if (filler_ok) {
+        size_t fe = word_end(s, n, p);
+        if (fe > p && in_list(s, p, fe, fillers)) {
+            period_read f = read_period_at(s, n, fe, 0);
+            return f.period ? f : r;
+        }
+    }
     int slash = 0, per = 0, art = 0;
     if (s[p] == '/') {
         slash = 1;
@@ -550,7 +659,10 @@ static period_read read_period(const char *s, size_t n, size_t j)
         pd = SKM_PERIOD_DAY;
     } else if (slash && we - p == 1) {
         unsigned char c = lower(U(s, p));
-        pd = c == 'h' ? SKM_PERIOD_HOUR : c == 'd' ? SKM_PERIOD_DAY : c == 'y' ? SKM_PERIOD_YEAR : 0;
+        pd = c == 'h'   ? SKM_PERIOD_HOUR
+             : c == 'd' ? SKM_PERIOD_DAY
+             : c == 'y' ? SKM_PERIOD_YEAR
+                        : 0;
     } else if (!slash && !per && !art) {
         if (ci_eq(s, p, we, "ph"))
             pd = SKM_PERIOD_HOUR;
@@ -580,6 +692,11 @@ static period_read read_period(const char *s, size_t n, size_t j)
     r.end = we;
     r.strong = slash || per || art || in_list(s, p, we, strong_words);
     return r;
+}
+
+static period_read read_period(const char *s, size_t n, size_t j)
+{
+    return read_period_at(s, n, j, 1);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -624,6 +741,13 @@ static back_words words_before(const char *s, size_t lo, size_t pos)
             ++w.n;
             gap_ok = 1;
             punct_used = 0;
+            continue;
+        }
+        if (c == ';' && entity_start(s, i - 1) != (size_t)-1 && entity_start(s, i - 1) >= lim) {
+            /* a character reference ("&nbsp;") counts as a blank */
+            if (!entity_at(s, pos, entity_start(s, i - 1), ENT_BLANK, NULL))
+                gap_ok = 0;
+            i = entity_start(s, i - 1);
             continue;
         }
         if (c == '!' || c == '?' || c == ';' || c == '\n' || c == '\r')
@@ -675,7 +799,8 @@ static const char *const *const up_to_phrases[] = {
 };
 
 static const char *const *const and_up_phrases[] = {
-    (const char *const[]){"starting", "at", NULL},   (const char *const[]){"starting", "from", NULL},
+    (const char *const[]){"starting", "at", NULL},
+    (const char *const[]){"starting", "from", NULL},
     (const char *const[]){"starts", "at", NULL},     (const char *const[]){"starting", NULL},
     (const char *const[]){"from", NULL},             (const char *const[]){"at", "least", NULL},
     (const char *const[]){"minimum", "of", NULL},    (const char *const[]){"minimum", NULL},
@@ -741,6 +866,10 @@ static size_t range_sep(const char *s, size_t n, size_t i)
         ((U(s, i + 1) == 0x80 && U(s, i + 2) >= 0x92 && U(s, i + 2) <= 0x94) ||
          (U(s, i + 1) == 0x88 && U(s, i + 2) == 0x92)))
         return i + 3;
+    if (c == '&') {
+        size_t len = entity_at(s, n, i, ENT_DASH, NULL);
+        return len ? i + len : 0;
+    }
     size_t we = word_end(s, n, i);
     if (ci_eq(s, i, we, "to") || ci_eq(s, i, we, "and"))
         return we;
@@ -808,7 +937,18 @@ static int read_expr(const char *s, size_t n, size_t i, size_t lo, expr *x, size
                 if (a->exp10 && !b->exp10 && !a->billion && b->raw < a->v)
                     hi_v = num_value(b, a->exp10);
                 period_read p2 = read_period(s, n, b->end);
+                const char *cur = a->cur ? a->cur : b->cur;
                 if (a->cur && b->cur && strcmp(a->cur, b->cur) != 0) {
+                    /* "$150,000 - $175,000 CAD", "CA$95,000 - $115,000": a bare '$' takes the
+                     * dollar the other side names. */
+                    if (a->dollar && !b->dollar && dollar_family(b->cur))
+                        cur = b->cur;
+                    else if (b->dollar && !a->dollar && dollar_family(a->cur))
+                        cur = a->cur;
+                    else
+                        cur = NULL;
+                }
+                if (!cur && a->cur) {
                     x->mixed = 1;
                 } else if (p1.period && p2.period && p1.period != p2.period) {
                     /* "$20/hr - $3,000/month": two figures, not a range */
@@ -818,7 +958,7 @@ static int read_expr(const char *s, size_t n, size_t i, size_t lo, expr *x, size
                     x->ranged = 1;
                     x->lo = lo_v;
                     x->hi = hi_v;
-                    x->cur = a->cur ? a->cur : b->cur;
+                    x->cur = cur;
                     x->end = p2.period ? p2.end : b->end;
                     if (p2.period) {
                         x->period = p2.period;
@@ -866,7 +1006,8 @@ static int read_expr(const char *s, size_t n, size_t i, size_t lo, expr *x, size
             x->flags |= SKM_SALTEXT_UP_TO;
             x->off = w.b[m];
         } else {
-            m = match_phrases(s, &w, and_up_phrases, sizeof and_up_phrases / sizeof and_up_phrases[0]);
+            m = match_phrases(s, &w, and_up_phrases,
+                              sizeof and_up_phrases / sizeof and_up_phrases[0]);
             if (m >= 0) {
                 x->flags |= SKM_SALTEXT_AND_UP;
                 x->off = w.b[m];
@@ -886,6 +1027,10 @@ static int read_expr(const char *s, size_t n, size_t i, size_t lo, expr *x, size
             }
         }
     }
+    /* Lakhs and crores are Indian units: with no currency named, rupees. */
+    if (!x->cur && (x->a.exp10 == 5 || x->a.exp10 == 7 ||
+                    (x->ranged && (x->b.exp10 == 5 || x->b.exp10 == 7))))
+        x->cur = "INR";
     if (x->a.year || (x->ranged && x->b.year)) {
         x->period = SKM_PERIOD_YEAR; /* LPA */
         x->period_strong = 1;
@@ -1016,18 +1161,20 @@ static int sentence_end(const char *s, size_t n, size_t i)
 {
     unsigned char c = U(s, i);
     if (c == ';')
-        return 1;
+        return entity_start(s, i) == (size_t)-1;
     if (c != '.' && c != '!' && c != '?')
         return 0;
-    return i + 1 >= n || s[i + 1] == ' ' || s[i + 1] == '\t' || s[i + 1] == '\n' || s[i + 1] == '\r';
+    return i + 1 >= n || s[i + 1] == ' ' || s[i + 1] == '\t' || s[i + 1] == '\n' ||
+           s[i + 1] == '\r';
 }
 
-/* A pay word within 40 bytes after `end`, in the same sentence and on the same line. */
+/* A pay word within 40 bytes after `end`, in the same sentence, on the same line and before the
+ * next number (whose context it would rather be). */
 static int pay_word_after(const char *s, size_t n, size_t end)
 {
     size_t i = end, limit = end + 40 < n ? end + 40 : n;
     while (i < limit) {
-        if (s[i] == '\n' || s[i] == '\r' || sentence_end(s, n, i))
+        if (s[i] == '\n' || s[i] == '\r' || is_digit(U(s, i)) || sentence_end(s, n, i))
             return 0;
         if (!is_alpha(U(s, i))) {
             ++i;
@@ -1093,7 +1240,7 @@ static int start_at(const char *s, size_t n, size_t i)
         return !(is_alnum(p) || p == '.' || p == ',' || p == '_');
     }
     const char *iso;
-    return currency_at(s, n, i, &iso) > 0;
+    return currency_at(s, n, i, &iso, NULL) > 0;
 }
 
 static void clear_out(skm_salary_text *out)
@@ -1143,7 +1290,7 @@ static int parse_field(const char *s0, size_t n0, skm_salary_text *out, char *wh
         return 0;
     if (n >= 2 && s[0] == '-') {
         const char *iso;
-        if (is_digit(U(s, 1)) || currency_at(s, n, 1, &iso))
+        if (is_digit(U(s, 1)) || currency_at(s, n, 1, &iso, NULL))
             return field_fail(why, s, n, "negative amount");
     }
 

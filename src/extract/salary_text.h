@@ -26,9 +26,10 @@
  *     - anything else ("1,23,4", "192.168.1.1") is malformed. At most 18 integer digits, 12
  *       fraction digits and 6 separators.
  *   Multipliers, attached or (for words) after one blank: k/K = 1,000; m/M/MM/mn/million =
- *   1,000,000; thousand; lakh/lakhs/lac/lacs = 100,000; crore/crores/cr = 10,000,000; LPA = lakhs
- *   per annum (sets the period to year); b/bn/billion/trillion is read but never a salary (prose skips it,
- *   a field is an error). A multiplier written only on the top of a range applies to a bottom
+ *   1,000,000 (m, M, MM attached only); thousand; lakh/lakhs/lac/lacs = 100,000; crore/crores
+ *   (cr attached only) = 10,000,000; LPA = lakhs per annum (sets the period to year);
+ *   b/bn/billion/trillion is read but never a salary (prose skips it, a field is an error).
+ *   A multiplier written only on the top of a range applies to a bottom
  *   written without one below 1,000 ("150-225k" is 150,000..225,000, "$45-55k"); one written
  *   only on the bottom applies to a smaller top ("60k-80").
  *
@@ -38,8 +39,15 @@
  *     £ GBP -> GBP         € EUR -> EUR             ₹ ₨ Rs Rs. INR -> INR
  *     ¥ JPY -> JPY         ₩ KRW -> KRW             ₪ ILS -> ILS        ₱ -> PHP
  *     CHF CNY (and RMB -> CNY) SEK NOK DKK PLN ZAR AED as upper-case codes.
- *   A bare "$" is read as USD. Codes are matched upper case only, as whole words ("PHP" the
- *   language is not the peso). A range's two amounts must not name different currencies.
+ *   A bare "$" is read as USD unless the expression also names a dollar currency (USD CAD AUD
+ *   NZD SGD HKD MXN) by a code or a prefixed sign: "$150,000 - $175,000 CAD" and "CA$95,000 -
+ *   $115,000" are CAD. Codes are matched upper case only, as whole words ("PHP" the language is
+ *   not the peso). Otherwise a range's two amounts must not name different currencies. With no
+ *   currency named, a lakh / crore / LPA multiplier means INR ("18-25 LPA").
+ *
+ *   HTML character references left in scraped text are read as their characters: &nbsp; &#160;
+ *   &thinsp; &ensp; &emsp; &#8239; (blanks), &ndash; &mdash; &minus; &#8211; &#8212; (dashes),
+ *   &euro; &pound; &yen; &dollar; and the numeric forms of € £ ¥ ₹ $ (currency signs).
  *
  *   Range separators: '-', en dash, em dash, figure dash, minus sign, "to", "and" (blanks around
  *   allowed). A reversed range (bottom above top) is not a range.
@@ -47,11 +55,13 @@
  *   Pay periods (case-insensitive), after the amount or after the range, optionally introduced
  *   by "per", "a"/"an" or '/': every singular word skm_parse_period() knows (hour hourly hr,
  *   day daily, week weekly wk, month monthly mo mth, year yearly yr annual annually annum), plus
- *   ph (hour), pa p.a. (year), pcm (month), "per diem" (day), /h (hour), /d (day), /y (year).
- *   Plural words (years, months, hrs ...) are durations, not periods: "5+ years" is never a
- *   salary. A period adjective up to four words before the amount also counts ("Hourly rate:
- *   $25", "annual salary of $90,000"). "per"/'/' followed by any other word is a unit price
- *   ("$5 per user"), never a salary.
+ *   ph (hour), pa p.a. (year), pcm (month), "per diem" (day), /h (hour), /d (day), /y (year),
+ *   optionally after one of gross / net / brutto / base / total ("€68.000 gross per year"; the
+ *   word is part of the expression only when a period follows it).
+ *   Plural words (years, months, hrs ...) are durations, not periods ("/hrs" excepted):
+ *   "5+ years" is never a salary. A period adjective up to four words before the amount also
+ *   counts ("Hourly rate: $25", "annual salary of $90,000"). "per"/'/' followed by any other
+ *   word is a unit price ("$5 per user"), never a salary.
  *
  *   Period inference (flag SKM_SALTEXT_PERIOD_INFERRED) when no period word is found: an
  *   expression with a multiplier (K, M, lakh, ...) or whose largest amount is >= 1,000 is
@@ -60,10 +70,11 @@
  *   skm_salary_text_plausible().
  *
  *   Open ranges: "up to", "upto", "max", "maximum (of)", "as much as", "not to exceed", "no more
- *   than" before a single amount give SKM_SALTEXT_UP_TO (lo = NaN); a '+' right after it ("$120k+"),
- *   "or more", "and up", "and above", "or higher" after it, or "from", "starting (at|from)",
- *   "starts at", "at least", "min", "minimum (of)", "over", "above", "more than", "in excess of"
- *   before it give SKM_SALTEXT_AND_UP (hi = NaN). "between"/"from" before a range is part of it.
+ *   than" before a single amount give SKM_SALTEXT_UP_TO (lo = NaN); a '+' right after it
+ *   ("$120k+"), "or more", "and up", "and above", "or higher" after it, or "from", "starting
+ *   (at|from)", "starts at", "at least", "min", "minimum (of)", "over", "above", "more than",
+ *   "in excess of" before it give SKM_SALTEXT_AND_UP (hi = NaN). "between"/"from" before a range
+ *   is part of the range.
  *
  *   Decoration (flags only, not part of the span): "est."/"est)"/"estimate..." -> ESTIMATE,
  *   "Employer Provided" -> EMPLOYER, "Employer est." -> both. In a field the whole field is
@@ -82,15 +93,20 @@
  * PROSE mode. Every expression in the text is a candidate; these never qualify: percentages,
  * 401(k)/403(b)/457(b), billions, unit prices, durations, amounts of zero, and amounts with a
  * money word that is not pay among the four words before (raised, revenue, funding, bonus,
- * budget, price, ...) or the three words after ("in revenue", "signing bonus", "customers",
- * "Series B", ...; the look-ahead stops at punctuation, "plus", "and", "with", '+'). Pay context
- * is a pay word (salary, pay, paid, compensation, comp, base, range, rate, wage, OTE, earn,
- * earnings, remuneration, income, package) within 100 bytes before or 40 bytes after. A candidate
- * qualifies when
+ * budget, price, reimbursement, ...) or the three words after ("in revenue", "signing bonus",
+ * "Series B", "customers", "square feet", ...; the look-ahead stops at punctuation, "plus",
+ * "and", "with", "or", '+', '&').
+ * Pay context is a pay word (salary, pay, paid, compensation, comp, base, range, rate, wage,
+ * OTE, earn, earnings, remuneration, income, package) in the same sentence (ended by '.', '!',
+ * '?' before a blank, or by ';'): up to 100 bytes before the expression, or up to 40 bytes after
+ * it on the same line and before the next number. A candidate qualifies when
  *   - it names a currency and has pay context, an explicit period, a range, a K-type multiplier
  *     or an amount >= 1,000 (a million-type multiplier needs pay context: "raised $50M" is out);
- *   - or it names no currency, has pay context, and has an explicit period, a multiplier, or an
- *     amount >= 10,000 (so "2020-2023", "1099", "100,000 customers" are out).
+ *   - or it names no currency, has pay context, and has a multiplier ("150-190k base"), a period
+ *     introduced by per / a / an / '/' or written as an adverb (hourly, annually, ph, pa ...:
+ *     "45-70 per hour"; a bare noun as in "2 week" or "40 hour" does not count), or digit
+ *     grouping and an amount >= 10,000 ("90,000 - 110,000"). So "2020-2023", "1099", "Executive
+ *     Order 11246", "100,000 customers" are out.
  * The first qualifying candidate with pay context wins, else the first qualifying one.
  */
 #ifndef SKM_EXTRACT_SALARY_TEXT_H
@@ -104,10 +120,10 @@ enum { SKM_SALTEXT_FIELD = 0, SKM_SALTEXT_PROSE = 1 };
 
 /* Flags, a bit set. */
 enum {
-    SKM_SALTEXT_ESTIMATE = 1,        /* "(Glassdoor est.)", "(Employer est.)", "est.": an estimate */
+    SKM_SALTEXT_ESTIMATE = 1,        /* "(Glassdoor est.)", "(Employer est.)", "est.": estimated */
     SKM_SALTEXT_EMPLOYER = 2,        /* "Employer Provided Salary:" or "(Employer est.)" */
     SKM_SALTEXT_UP_TO = 4,           /* "up to $150k": only a maximum (lo is NaN) */
-    SKM_SALTEXT_AND_UP = 8,          /* "$120k+", "from $90k", "$90k or more": only a minimum (hi NaN) */
+    SKM_SALTEXT_AND_UP = 8,          /* "$120k+", "from $90k", "$90k or more": a minimum (hi NaN) */
     SKM_SALTEXT_PERIOD_INFERRED = 16 /* no period word: period inferred from the magnitude */
 };
 
