@@ -1349,19 +1349,60 @@ static int parse_field(const char *s0, size_t n0, skm_salary_text *out, char *wh
     return 1;
 }
 
+/* The end of the last pay word in the sentence before `off` and within 140 bytes of it, or
+ * (size_t)-1: the pay context of an expression at off, read backwards when an expression is
+ * found (the scan itself does no per-word work). */
+static size_t pay_before(const char *s, size_t n, size_t off)
+{
+    size_t i = off > 140 ? off - 140 : 0, last = (size_t)-1;
+    while (i > 0 && i < off && is_alnum(U(s, i - 1)))
+        ++i; /* start at a word boundary */
+    while (i < off) {
+        if (is_alpha(U(s, i))) {
+            size_t we = word_end(s, n, i);
+            if (we <= off && in_list(s, i, we, pay_words))
+                last = we;
+            i = we;
+            while (i < off && is_alnum(U(s, i)))
+                ++i;
+        } else {
+            if (sentence_end(s, n, i))
+                last = (size_t)-1; /* pay context does not cross a sentence end */
+            ++i;
+        }
+    }
+    return last;
+}
+
+/* Bytes that may start an expression (start_at): digits, '$', the lead bytes of the currency
+ * signs (0xC2: £ ¥, 0xE2: € ₹ ₩ ₪ ₱ ₨) and upper-case letters (codes: USD, CA$, Rs ...). The scan
+ * skips every other byte without a call. */
+static int may_start(unsigned char c)
+{
+    return is_digit(c) || c == '$' || c == 0xC2 || c == 0xE2 || c == '&' || (c >= 'A' && c <= 'Z');
+}
+
 static int parse_prose(const char *s, size_t n, skm_salary_text *out)
 {
     expr best, x;
     memset(&best, 0, sizeof best);
     int have = 0;
-    size_t i = 0, prev_end = 0, last_pay_end = (size_t)-1;
+    size_t i = 0, prev_end = 0;
     while (i < n) {
-        if (start_at(s, n, i)) {
+        if (!may_start(U(s, i))) {
+            ++i;
+            continue;
+        }
+        const unsigned char c = U(s, i), c1 = i + 1 < n ? U(s, i + 1) : 0;
+        /* a capital starts a currency code or sign only before a capital, '$' or "s" (Rs) */
+        const int cap_ok = !(c >= 'A' && c <= 'Z') || (c1 >= 'A' && c1 <= 'Z') || c1 == '$' ||
+                           c1 == 's';
+        if (cap_ok && (i == 0 || !is_alnum(U(s, i - 1)) || !is_alpha(c)) && start_at(s, n, i)) {
             size_t resume = i + 1;
             const char *reason = NULL;
             int rc = read_expr(s, n, i, prev_end, &x, &resume, &reason);
             if (rc == RD_OK) {
-                int rank = prose_rank(s, n, &x, prev_end, last_pay_end);
+                int rank = prose_rank(s, n, &x, prev_end, pay_before(s, n, x.off));
                 if (rank == 1) {
                     best = x;
                     have = 1;
@@ -1377,21 +1418,10 @@ static int parse_prose(const char *s, size_t n, skm_salary_text *out)
             i = resume > i ? resume : i + 1;
             continue;
         }
-        if (is_alpha(U(s, i))) {
-            size_t we = word_end(s, n, i);
-            if (in_list(s, i, we, pay_words))
-                last_pay_end = we;
-            i = we;
-            while (i < n && is_alnum(U(s, i)))
-                ++i;
-        } else if (is_digit(U(s, i))) {
-            while (i < n && is_alnum(U(s, i)))
-                ++i;
-        } else {
-            if (sentence_end(s, n, i))
-                last_pay_end = (size_t)-1; /* pay context does not cross a sentence end */
+        /* not a start: skip the rest of this word or digit run */
+        ++i;
+        while (i < n && is_alnum(U(s, i)))
             ++i;
-        }
     }
     if (!have)
         return 0;
