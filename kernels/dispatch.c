@@ -190,7 +190,7 @@ static void choose(void)
     if (dbg && *dbg && strcmp(dbg, "0") != 0)
         fprintf(stderr,
                 "skillmat: kernels: isa=%s (SKILLMAT_ISA=%s%s, cpu features 0x%08x%s%s%s%s%s%s%s%s"
-                "%s%s%s) csv_scan=%s text_lower=%s sha256_blocks=%s and_popcount=%s and_popcount_tile=%s "
+                "%s%s%s) csv_scan=%s text_lower=%s text_classify=%s sha256_blocks=%s and_popcount=%s and_popcount_tile=%s "
                 "csr_to_bitsets=ref sparse_gram_i32=ref sparse_gram_f64=ref sparse_dots_f32=%s "
                 "sparse_argmin_f32=%s\n",
                 active.isa, req ? req : "(unset)", why[isa_error], (unsigned)feat,
@@ -202,6 +202,7 @@ static void choose(void)
                 feat & SKM_CPU_AVX512VPOPCNTDQ ? " avx512vpopcntdq" : "",
                 feat & SKM_CPU_OS_YMM ? " os-ymm" : "", feat & SKM_CPU_OS_ZMM ? " os-zmm" : "",
                 fn_name((any_fn)active.csv_scan), fn_name((any_fn)active.text_lower),
+                fn_name((any_fn)active.text_classify),
                 fn_name((any_fn)active.sha256_blocks),
                 fn_name((any_fn)active.and_popcount),
                 fn_name((any_fn)active.and_popcount_tile),
