@@ -424,7 +424,7 @@ typedef struct brec {
     int skip_reason;
     size_t field0;   /* its fields: batch.fields[field0 .. field0 + n_fields) */
     /* results of the parallel phase */
-    int seniority, role_family, work_mode;
+    int work_mode;
     int prose_salary;           /* 1: sal holds a salary read from description text */
     skm_salary_text sal;
     size_t match0, n_match;     /* into the matches of worker `worker` */
@@ -483,6 +483,9 @@ typedef struct run {
     xworker *xw;
     batch bt;
     int32_t *tax_col;           /* per taxonomy skill: its matrix column, -1 not yet seen */
+    int8_t *title_rules;        /* per title code: seniority, role family (titles repeat: the
+                                 * rules run once per distinct title) */
+    size_t cap_title_rules;
     size_t cap_row_counts;
     int32_t *row_counts;        /* counts alongside row_ids */
 } run;
@@ -720,8 +723,29 @@ static int add_record(run *r, const plan *pl, skm_table *t, const skm_field *f, 
     if (*cur && skm_strmap_intern(r->cats[SKM_CAT_CURRENCY], cur, strlen(cur),
                                   &k->b.cat[SKM_CAT_CURRENCY][i]) != SKM_OK)
         return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
-    k->b.cat[SKM_CAT_SENIORITY][i] = x ? x->seniority : -1;
-    k->b.cat[SKM_CAT_ROLE_FAMILY][i] = x ? x->role_family : -1;
+    const int32_t tcode = k->b.cat[SKM_CAT_TITLE][i];
+    k->b.cat[SKM_CAT_SENIORITY][i] = k->b.cat[SKM_CAT_ROLE_FAMILY][i] = -1;
+    if (tcode >= 0) {
+        if ((size_t)tcode >= r->cap_title_rules) { /* a new title: its rules, once */
+            size_t cap = r->cap_title_rules ? 2 * r->cap_title_rules : 1024;
+            while (cap <= (size_t)tcode)
+                cap *= 2;
+            int8_t *q = skm_realloc_array(r->title_rules, cap, 2);
+            if (!q)
+                return skm_error(r->ctx, SKM_ENOMEM, "ingest: out of memory");
+            memset(q + 2 * r->cap_title_rules, 0x7f, 2 * (cap - r->cap_title_rules));
+            r->title_rules = q;
+            r->cap_title_rules = cap;
+        }
+        int8_t *tr = r->title_rules + 2 * (size_t)tcode;
+        if (tr[0] == 0x7f) {
+            const char *tt = skm_strmap_str(r->cats[SKM_CAT_TITLE], tcode);
+            tr[0] = (int8_t)skm_title_seniority(tt, strlen(tt));
+            tr[1] = (int8_t)skm_title_role_family(tt, strlen(tt));
+        }
+        k->b.cat[SKM_CAT_SENIORITY][i] = tr[0];
+        k->b.cat[SKM_CAT_ROLE_FAMILY][i] = tr[1];
+    }
     /* the remote flag says remote; text can only refine that to hybrid */
     int wm = x ? x->work_mode : SKM_WORK_UNKNOWN;
     if (remote == 1 && wm != SKM_WORK_HYBRID)
@@ -846,7 +870,7 @@ static int batch_push(run *r, skm_table *t, int status, const skm_field *f, uint
     x->status = status;
     x->skip_reason = status == SKM_OK ? -1 : skm_table_skip_reason(t);
     x->field0 = b->n_fields;
-    x->seniority = x->role_family = x->work_mode = -1;
+    x->work_mode = -1;
     for (size_t c = 0; c < nc; ++c) {
         bfield *d = &b->fields[b->n_fields++];
         const char *src = status == SKM_OK ? f[c].ptr : skm_ctx_errmsg(r->ctx);
@@ -866,7 +890,8 @@ static const char *bf_ptr(const batch *b, const bfield *d)
 }
 
 /* The parallel phase for records [r0, r1) on worker w: skill mentions, the salary of the text
- * (when the salary columns have nothing), seniority, role family and work mode. */
+ * (when the salary columns have nothing) and the work mode. (Seniority and role family depend
+ * on the title alone: add_record runs them once per distinct title.) */
 typedef struct xjob {
     run *r;
     size_t parts;
@@ -884,10 +909,6 @@ static void extract_records(run *r, int w, size_t r0, size_t r1)
         const bfield *f = b->fields + x->field0;
 #define FLD(role) (pl->col[role] >= 0 && f[pl->col[role]].present ? &f[pl->col[role]] : NULL)
         const bfield *tf = FLD(SKM_COL_TITLE), *lf = FLD(SKM_COL_LOCATION);
-        if (tf) {
-            x->seniority = skm_title_seniority(bf_ptr(b, tf), tf->len);
-            x->role_family = skm_title_role_family(bf_ptr(b, tf), tf->len);
-        }
         const bfield *d0 = pl->n_text && f[pl->text[0]].present ? &f[pl->text[0]] : NULL;
         x->work_mode = skm_work_mode(tf ? bf_ptr(b, tf) : NULL, tf ? tf->len : 0,
                                      lf ? bf_ptr(b, lf) : NULL, lf ? lf->len : 0,
@@ -1505,6 +1526,7 @@ done:
         free(first_text_names[k]);
     skm_taxonomy_free(r.tax);
     free(r.tax_col);
+    free(r.title_rules);
     for (int w = 0; r.xw && w < r.threads; ++w) {
         skm_matcher_free(r.xw[w].m);
         free(r.xw[w].matches);
