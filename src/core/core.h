@@ -67,6 +67,9 @@ void skm_time_iso8601(char out[32]);
 void *skm_malloc_array(size_t n, size_t size);
 void *skm_calloc_array(size_t n, size_t size);
 void *skm_realloc_array(void *p, size_t n, size_t size);
+/* Grow the array *p of *cap elements of `size` bytes (doubling, from 64) until it holds `need`;
+ * *p and *cap are updated only on success. SKM_OK or SKM_ENOMEM (*p is then unchanged). */
+int skm_grow_array(void **p, size_t *cap, size_t need, size_t size);
 /* 64-byte aligned (a cache line; what the bitset kernels want), size rounded up to a multiple
  * of 64, not zeroed. Free with free(). */
 void *skm_aligned_array(size_t n, size_t size);

@@ -55,6 +55,22 @@ void *skm_realloc_array(void *p, size_t n, size_t size)
     return realloc(p, bytes ? bytes : 1);
 }
 
+int skm_grow_array(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return SKM_OK;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        if (__builtin_mul_overflow(c, (size_t)2, &c))
+            return SKM_ENOMEM;
+    void *q = skm_realloc_array(*p, c, size);
+    if (!q)
+        return SKM_ENOMEM;
+    *p = q;
+    *cap = c;
+    return SKM_OK;
+}
+
 char *skm_strndup(const char *s, size_t n)
 {
     char *d = malloc(n + 1);

@@ -288,21 +288,6 @@ void skm_matcher_begin(skm_matcher *m)
     }
 }
 
-static int grow_arr(void **p, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return SKM_OK;
-    size_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    void *q = skm_realloc_array(*p, c, sz);
-    if (!q)
-        return SKM_ENOMEM;
-    *p = q;
-    *cap = c;
-    return SKM_OK;
-}
-
 /* Step 2: the dictionary tokens of the normalised field z[0..n) into m->hits. The token
  * bitmaps (kernel text_classify) give every token start, so the loop runs once per token, not
  * per byte. z must be readable up to z[n + 8] (skm_matcher_feed pads it): a word's first 8
@@ -351,7 +336,7 @@ static int tokenize(skm_matcher *m, int32_t col, const uint8_t *z, size_t n)
             if (id < 0)
                 continue;
             if (m->n_hits == m->hits_cap &&
-                grow_arr((void **)&m->hits, &m->hits_cap, m->n_hits + 1, sizeof *m->hits))
+                skm_grow_array((void **)&m->hits, &m->hits_cap, m->n_hits + 1, sizeof *m->hits))
                 return SKM_ENOMEM;
             hit *h = &m->hits[m->n_hits++];
             h->off = i;
@@ -467,7 +452,7 @@ static int find_aliases(skm_matcher *m, size_t h0, const uint8_t *z, size_t n,
                 rejected_by_neighbours(t, &t->rules[t->skill_rule[p->owner]], z, n, a->off,
                                        b->off + b->len))
                 continue;
-            if (grow_arr((void **)&m->cands, &m->cands_cap, m->n_cands + 1, sizeof *m->cands))
+            if (skm_grow_array((void **)&m->cands, &m->cands_cap, m->n_cands + 1, sizeof *m->cands))
                 return SKM_ENOMEM;
             cand *c = &m->cands[m->n_cands++];
             c->skill = p->owner;
@@ -584,7 +569,7 @@ int skm_matcher_end(skm_matcher *m, const skm_match **out, size_t *n_out)
     const skm_taxonomy *t = m->t;
     *out = NULL;
     *n_out = 0;
-    if (grow_arr((void **)&m->out, &m->out_cap, m->n_cands + 1, sizeof *m->out))
+    if (skm_grow_array((void **)&m->out, &m->out_cap, m->n_cands + 1, sizeof *m->out))
         return SKM_ENOMEM;
     if (m->n_pending) { /* anywhere rules: the contexts present in the whole posting */
         for (size_t h = 0; h < m->n_hits; ++h) {

@@ -101,20 +101,10 @@ static int oom(parser *P)
     return skm_error(P->ctx, SKM_ENOMEM, "%s: out of memory reading the taxonomy", P->origin);
 }
 
-/* Grow *p (elements of size sz) so that index `need` fits. */
-static int grow(void **p, size_t *cap, size_t need, size_t sz)
+/* Grow *p (elements of size sz) so that index `i` fits. */
+static int grow(void **p, size_t *cap, size_t i, size_t sz)
 {
-    if (need < *cap)
-        return SKM_OK;
-    size_t c = *cap ? *cap : 64;
-    while (c <= need)
-        c *= 2;
-    void *q = skm_realloc_array(*p, c, sz);
-    if (!q)
-        return SKM_ENOMEM;
-    *p = q;
-    *cap = c;
-    return SKM_OK;
+    return skm_grow_array(p, cap, i + 1, sz);
 }
 
 /* s[0..n) normalised into P->norm. */

@@ -845,25 +845,10 @@ static void batch_free(batch *b)
 static int batch_push(run *r, skm_table *t, int status, const skm_field *f, uint64_t line)
 {
     batch *b = &r->bt;
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 256;
-        brec *q = skm_realloc_array(b->recs, cap, sizeof *q);
-        if (!q)
-            return SKM_ENOMEM;
-        b->recs = q;
-        b->cap = cap;
-    }
     const size_t nc = status == SKM_OK ? skm_table_n_cols(t) : 1;
-    if (b->n_fields + nc > b->cap_fields) {
-        size_t cap = b->cap_fields ? 2 * b->cap_fields : 4096;
-        while (cap < b->n_fields + nc)
-            cap *= 2;
-        bfield *q = skm_realloc_array(b->fields, cap, sizeof *q);
-        if (!q)
-            return SKM_ENOMEM;
-        b->fields = q;
-        b->cap_fields = cap;
-    }
+    if (skm_grow_array((void **)&b->recs, &b->cap, b->n + 1, sizeof *b->recs) ||
+        skm_grow_array((void **)&b->fields, &b->cap_fields, b->n_fields + nc, sizeof *b->fields))
+        return SKM_ENOMEM;
     brec *x = &b->recs[b->n++];
     memset(x, 0, sizeof *x);
     x->line = line;
@@ -943,17 +928,9 @@ static void extract_records(run *r, int w, size_t r0, size_t r1)
         size_t nm;
         if (xw->rc || (xw->rc = skm_matcher_end(xw->m, &mt, &nm)))
             break;
-        if (xw->n + nm > xw->cap) {
-            size_t cap = xw->cap ? 2 * xw->cap : 4096;
-            while (cap < xw->n + nm)
-                cap *= 2;
-            skm_match *q = skm_realloc_array(xw->matches, cap, sizeof *q);
-            if (!q) {
-                xw->rc = SKM_ENOMEM;
-                break;
-            }
-            xw->matches = q;
-            xw->cap = cap;
+        if (skm_grow_array((void **)&xw->matches, &xw->cap, xw->n + nm, sizeof *xw->matches)) {
+            xw->rc = SKM_ENOMEM;
+            break;
         }
         memcpy(xw->matches + xw->n, mt, nm * sizeof *mt);
         x->worker = w;
