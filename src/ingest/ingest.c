@@ -908,7 +908,10 @@ static void extract_records(run *r, int w, size_t r0, size_t r1)
                 const char *sp = bf_ptr(b, sf);
                 size_t sn = sf->len;
                 skm_trim(&sp, &sn);
-                cols_salary |= sn > 0;
+                /* a missing marker in the salary column ("-1", "Competitive") is no salary */
+                cols_salary |= sn > 0 && !(sal_roles[q] == SKM_COL_SALARY &&
+                                           skm_salary_text_parse(sp, sn, SKM_SALTEXT_FIELD, NULL,
+                                                                 NULL) == 0);
             }
         }
 #undef FLD
