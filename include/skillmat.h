@@ -61,7 +61,7 @@ extern "C" {
 
 /* Store schema version written by this library; readers accept the same major version. */
 #define SKM_SCHEMA_MAJOR 1
-#define SKM_SCHEMA_MINOR 4
+#define SKM_SCHEMA_MINOR 5
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status codes and the context                                                               */
@@ -423,6 +423,34 @@ SKM_API int skm_cooccur_print(skm_ctx *ctx, const char *results_path, const char
                               size_t n_top, FILE *out);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Batch runs (skillmat run; docs/run-files.md)                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Print a readable report of the results file `path` to `out`: the run (when written by
+ * `skillmat run`), the market summary and salary tables (/describe), the strongest skill pairs,
+ * the role types and the skill premiums, for whichever of those groups the file holds.
+ * SKM_OK, SKM_EIO (cannot open), SKM_EFORMAT (not a results file), or an analysis printer's
+ * error. */
+SKM_API int skm_report(skm_ctx *ctx, const char *path, FILE *out);
+
+/* One step of a run, as recorded. */
+typedef struct skm_run_step {
+    const char *name;         /* "ingest", "describe", "cooccur", ... */
+    const char *command_line; /* the command the step ran */
+    const char *message;      /* why it failed or was not run; "" when it ran */
+    double seconds;
+    int status;               /* 0 ok, 1 failed, 2 not run */
+} skm_run_step;
+
+/* Write /provenance into the results file `results_path` (created if absent; its other groups
+ * kept): the build, the run file's path and text, each step, and the input files and their
+ * SHA-256 copied from the store at `store_path` (may be NULL). Atomic like every results write.
+ * SKM_OK or an error code with the message in ctx. */
+SKM_API int skm_results_provenance(skm_ctx *ctx, const char *results_path, const char *run_file,
+                                   const char *run_text, const char *store_path,
+                                   const skm_run_step *steps, size_t n_steps);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Salary regression by skill (docs/hdf5-schema.md, /regression)                              */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -524,6 +552,37 @@ SKM_API int skm_cluster(skm_ctx *ctx, const char *store_path, const char *out_pa
  * (name, size, median salary, top skills by lift and share, title words) and the agreement with
  * the compared column. */
 SKM_API int skm_cluster_print(skm_ctx *ctx, const char *results_path, FILE *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* The market description: counts, shares, salary quantiles, top skills, months               */
+/* (docs/hdf5-schema.md, /describe)                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Options of skm_describe(). Start from skm_describe_params_default(). */
+typedef struct skm_describe_params {
+    size_t top;               /* T: top skills overall and per role family / role; default 20,
+                               * 1..1000 */
+    size_t max_levels;        /* named levels per grouping, the rest pooled as "(other)";
+                               * default 50, 1..1000000 */
+    const char *by;           /* comma-separated groupings: categorical /postings columns, `remote`
+                               * or `state`; default "role,role_family,seniority,work_mode,remote,
+                               * country,state"; NULL or "": none */
+    size_t block_rows;        /* rows read from the store per block; default 65536 */
+    const char *command_line; /* recorded with the results; may be NULL */
+} skm_describe_params;
+
+SKM_API skm_describe_params skm_describe_params_default(void);
+
+/* Describe the market of the store at store_path: postings, salary coverage, the annual salary's
+ * mean and quantiles (p10, p25, median, p75, p90; finite salaries > 0 only) overall and per level
+ * of each grouping, the top skills overall and per role family and role, and the postings and
+ * top-skill shares per month; written under /describe of the results file out_path (atomically,
+ * keeping its other groups). A grouping whose column the store lacks (a store older than schema
+ * 1.4 has no seniority, role_family, work_mode) is skipped and listed. SKM_OK, SKM_EINVAL (bad
+ * option, an unknown --by column, out_path is the store or not a results file), SKM_EFORMAT (not
+ * a store, or a damaged one), SKM_ELIMIT, SKM_EHDF5, SKM_EIO, SKM_ENOMEM, SKM_EINTERRUPT. */
+SKM_API int skm_describe(skm_ctx *ctx, const char *store_path, const char *out_path,
+                         const skm_describe_params *params);
 
 #ifdef __cplusplus
 }

@@ -26,12 +26,20 @@ int cmd_info(int argc, char **argv, skm_ctx *ctx);
 int cmd_cooccur(int argc, char **argv, skm_ctx *ctx);
 int cmd_regress(int argc, char **argv, skm_ctx *ctx);
 int cmd_cluster(int argc, char **argv, skm_ctx *ctx);
+int cmd_describe(int argc, char **argv, skm_ctx *ctx);
+int cmd_run(int argc, char **argv, skm_ctx *ctx);
+int cmd_report(int argc, char **argv, skm_ctx *ctx);
+int cmd_demo(int argc, char **argv, skm_ctx *ctx);
 
 extern const char cmd_ingest_usage[];
 extern const char cmd_info_usage[];
 extern const char cmd_cooccur_usage[];
 extern const char cmd_regress_usage[];
 extern const char cmd_cluster_usage[];
+extern const char cmd_describe_usage[];
+extern const char cmd_run_usage[];
+extern const char cmd_report_usage[];
+extern const char cmd_demo_usage[];
 
 /* The whole command line as typed (for /provenance). */
 extern const char *cli_command_line;

@@ -19,12 +19,19 @@ static const cli_cmd commands[] = {
     {"ingest", cmd_ingest, "read postings (CSV / JSON Lines, optionally gzip) into a store",
      cmd_ingest_usage},
     {"info", cmd_info, "show what a store holds", cmd_info_usage},
+    {"describe", cmd_describe, "the market: counts, shares, salary quantiles, top skills, months",
+     cmd_describe_usage},
     {"cooccur", cmd_cooccur, "skill co-occurrence: counts, association measures, significance",
      cmd_cooccur_usage},
     {"cluster", cmd_cluster, "role types: k-means clusters of postings by their skills",
      cmd_cluster_usage},
     {"regress", cmd_regress, "salary regression by skill: premiums with robust standard errors",
      cmd_regress_usage},
+    {"run", cmd_run, "run ingest and the analyses of a run file into one results file",
+     cmd_run_usage},
+    {"report", cmd_report, "print a readable report of a results file", cmd_report_usage},
+    {"demo", cmd_demo, "the demo: the bundled run file on the sample, then the plots",
+     cmd_demo_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
