@@ -12,7 +12,7 @@ make_notebooks.py must regenerate notebooks byte-identical to the committed <nam
 scratch directory, and with --check in place), and the code cells of each notebook, run in
 order with RESULTS and OUTDIR pointed at the work directory, must write the same PNG name.
 
-Exit status 1 on any failure, with the reason. Runs in about 30 s on 2 cores.
+Exit status 1 on any failure, with the reason. Runs in about 20 s on 2 cores.
 """
 import json
 import os
