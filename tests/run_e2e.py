@@ -75,7 +75,7 @@ controls = role,remote
         sha = hashlib.sha256(open(sample, "rb").read()).hexdigest()
         check(strs(pv["input_sha256"]) == [sha], "input hash from the store")
     p = run([sm, "report", "r.h5"], 0)
-    for title in ("== Run", "== Market", "Salary by seniority", "Top skills",
+    for title in ("== Run", "== Market", "By seniority", "Top skills",
                   "== Skills that go together", "== Role types", "== What skills add to pay"):
         check(title in p.stdout, f"report section '{title}'")
     run([sm, "report", "m.h5"], 1)  # a store is not a results file

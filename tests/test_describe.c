@@ -4,7 +4,7 @@
  * top skill and month was worked out by hand; a store without the schema 1.4 columns (skipped
  * groupings); bad input (unknown --by column, the store as the output, not a store, options).
  *
- * The hand-made store (tests/…/hand.csv, written below), salaries sorted:
+ * The hand-made store (hand_csv below, ingested into SKM_TMPDIR), its salaries sorted:
  *   50,000 60,000 70,000 80,000 100,000 120,000 130,000 150,000 (8 known: one empty, one 0)
  *   mean 95,000; p10 at 0.7 -> 57,000; p25 at 1.75 -> 67,500; median at 3.5 -> 90,000;
  *   p75 at 5.25 -> 122,500; p90 at 6.3 -> 136,000.
@@ -425,6 +425,31 @@ static void test_describe_errors(void **state)
     assert_int_equal(skm_describe(ctx, g_store, NULL, &P), SKM_EINVAL);
     assert_int_equal(skm_describe(NULL, g_store, res2, &P), SKM_EINVAL);
     assert_int_not_equal(stat(res2, &sb), 0);
+    /* damaged stores: a level code outside its table, a doc_freq that disagrees with /matrix */
+    P = skm_describe_params_default();
+    char bad[4200];
+    snprintf(bad, sizeof bad, "%s.bad.h5", g_res);
+    static const char *const damage[] = {"/postings/role", "/skills/doc_freq"};
+    static const char *const says[] = {"/postings/role[4] = 99", "/skills/doc_freq[1] = 7"};
+    for (int d = 0; d < 2; ++d) {
+        unlink(bad);
+        copy_file(g_store, bad);
+        hid_t f = H5Fopen(bad, H5F_ACC_RDWR, H5P_DEFAULT), ds = H5Dopen2(f, damage[d], H5P_DEFAULT);
+        int64_t v[16];
+        assert_true(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+        if (d == 0)
+            v[4] = 99;
+        else
+            v[1] = 7; /* sql: 6 postings */
+        assert_true(H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+        H5Dclose(ds);
+        H5Fclose(f);
+        assert_int_equal(skm_describe(ctx, bad, res2, &P), SKM_EFORMAT);
+        if (!strstr(skm_ctx_errmsg(ctx), says[d]))
+            fail_msg("damaged %s: '%s'", damage[d], skm_ctx_errmsg(ctx));
+        assert_int_not_equal(stat(res2, &sb), 0);
+    }
+    unlink(bad);
     /* no /describe in a file: the summary says so */
     FILE *out = tmpfile();
     assert_int_equal(skm_describe_print(ctx, g_store, out), SKM_ENOTFOUND);

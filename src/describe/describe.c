@@ -1139,7 +1139,7 @@ static int print_by(skm_ctx *ctx, const char *F, hid_t file, const char *by, con
 #undef RD
     if (rc == SKM_ENOTFOUND)
         rc = skm_error(ctx, SKM_EFORMAT, "%s: /%s is incomplete", F, g);
-    if (!rc) {
+    if (!rc && L > 0) {
         fprintf(out, "\n%-26s %9s %9s %10s %10s %10s\n", title, "postings", "salaried", "p25",
                 "median", "p75");
         for (size_t i = 0; i < L; ++i) {
@@ -1220,7 +1220,7 @@ int skm_describe_print(skm_ctx *ctx, const char *results_path, FILE *out)
             rc = skm_error(ctx, SKM_EFORMAT, "%s: /describe/top_skills is incomplete", F);
         goto done;
     }
-    fprintf(out, "\nTop skills (share of postings)\n");
+    fprintf(out, "\nTop skills (share of postings)%s\n", k ? "" : ": no posting lists a skill");
     for (size_t i = 0; i < k && i < 10; ++i)
         fprintf(out, "  %2zu. %-28s %5.1f %%\n", i + 1, name[i], 100.0 * share[i]);
     if (H5Lexists(g, "monthly", H5P_DEFAULT) > 0) {

@@ -3,8 +3,8 @@
  * holds, in a fixed order: the run (/provenance of `skillmat run`), the market summary and salary
  * tables (/describe), the strongest skill pairs (/cooccurrence), the role types (/clusters) and
  * the skill premiums with intervals (/regression). Each analysis's section is that analysis's own
- * summary printer (skm_cooccur_print, skm_cluster_print, skm_regress_print): one way to print
- * each result.
+ * summary printer (skm_describe_print, skm_cooccur_print, skm_cluster_print, skm_regress_print):
+ * one way to print each result.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include <hdf5.h>
 
+#include "describe/describe.h"
 #include "h5/h5util.h"
 
 static int has_group(hid_t f, const char *name)
@@ -26,14 +27,6 @@ static void rule(FILE *out, const char *title)
     for (size_t i = strlen(title); i < 72; ++i)
         fputc('=', out);
     fputc('\n', out);
-}
-
-static void money(char *buf, size_t n, double v)
-{
-    if (isnan(v))
-        snprintf(buf, n, "-");
-    else
-        snprintf(buf, n, "%.0fk", v / 1000.0);
 }
 
 /* The run: steps, status and time from /provenance (skillmat run). */
@@ -69,83 +62,6 @@ done:
     free(st);
 }
 
-/* One salary table of /describe: levels, postings, share, salary count and quartiles. */
-static void print_by(skm_ctx *ctx, const char *path, hid_t f, const char *by, const char *title,
-                     size_t max_rows, FILE *out)
-{
-    char g[128], p[192];
-    snprintf(g, sizeof g, "/describe/by_%s", by);
-    if (!has_group(f, g))
-        return;
-    char **lev = NULL;
-    int64_t *cnt = NULL, *sc = NULL;
-    double *share = NULL, *q1 = NULL, *med = NULL, *q3 = NULL;
-    size_t n = 0, m = 0;
-#define RD(ds, mt, ptr)                                                                      \
-    (snprintf(p, sizeof p, "%s/%s", g, ds),                                                  \
-     skm_h5_read_1d(ctx, path, f, p, mt, sizeof **(ptr), (int64_t)n, (void **)(ptr), &m))
-    snprintf(p, sizeof p, "%s/levels", g);
-    if (skm_h5_read_strings(ctx, path, f, p, -1, &lev, &n) ||
-        RD("count", H5T_NATIVE_INT64, &cnt) || RD("share", H5T_NATIVE_DOUBLE, &share) ||
-        RD("salary_count", H5T_NATIVE_INT64, &sc) || RD("salary_p25", H5T_NATIVE_DOUBLE, &q1) ||
-        RD("salary_median", H5T_NATIVE_DOUBLE, &med) || RD("salary_p75", H5T_NATIVE_DOUBLE, &q3))
-        goto done;
-#undef RD
-    fprintf(out, "\n%s\n  %-28s %9s %7s %9s %9s %9s %9s\n", title, "", "postings", "share",
-            "salaried", "p25", "median", "p75");
-    for (size_t i = 0; i < n && i < max_rows; ++i) {
-        char a[32], b[32], c[32], grp[32];
-        money(a, sizeof a, q1[i]);
-        money(b, sizeof b, med[i]);
-        money(c, sizeof c, q3[i]);
-        fprintf(out, "  %-28.28s %9s %6.1f%% %9lld %9s %9s %9s\n", lev[i],
-                skm_group_int(grp, (long long)cnt[i]), 100.0 * share[i], (long long)sc[i], a, b,
-                c);
-    }
-    if (n > max_rows)
-        fprintf(out, "  ... %zu more levels in %s\n", n - max_rows, g);
-done:
-    free(lev);
-    free(cnt);
-    free(sc);
-    free(share);
-    free(q1);
-    free(med);
-    free(q3);
-}
-
-static void print_describe(skm_ctx *ctx, const char *path, hid_t f, FILE *out)
-{
-    rule(out, "Market");
-    int64_t n = 0, known = 0;
-    hid_t g = H5Gopen2(f, "/describe", H5P_DEFAULT);
-    if (g >= 0) {
-        skm_h5_attr_read_num(ctx, path, g, "/describe", "n_postings", H5T_NATIVE_INT64, &n);
-        skm_h5_attr_read_num(ctx, path, g, "/describe", "salary_known", H5T_NATIVE_INT64, &known);
-        H5Gclose(g);
-    }
-    char a[32], b[32];
-    fprintf(out, "%s postings, %s with a salary (%.1f %%)\n", skm_group_int(a, (long long)n),
-            skm_group_int(b, (long long)known), n ? 100.0 * (double)known / (double)n : 0.0);
-    print_by(ctx, path, f, "seniority", "Salary by seniority (annual)", 10, out);
-    print_by(ctx, path, f, "role_family", "Salary by role family (from titles)", 12, out);
-    print_by(ctx, path, f, "role", "Salary by role (the input's role column)", 12, out);
-    print_by(ctx, path, f, "work_mode", "Work mode", 5, out);
-    print_by(ctx, path, f, "country", "Countries", 8, out);
-    char **name = NULL;
-    double *share = NULL;
-    size_t k = 0, k2 = 0;
-    if (!skm_h5_read_strings(ctx, path, f, "/describe/top_skills/name", -1, &name, &k) &&
-        !skm_h5_read_1d(ctx, path, f, "/describe/top_skills/share", H5T_NATIVE_DOUBLE,
-                        sizeof *share, (int64_t)k, (void **)&share, &k2)) {
-        fprintf(out, "\nTop skills (share of postings)\n");
-        for (size_t i = 0; i < k && i < 15; ++i)
-            fprintf(out, "  %2zu. %-30s %5.1f%%\n", i + 1, name[i], 100.0 * share[i]);
-    }
-    free(name);
-    free(share);
-}
-
 int skm_report(skm_ctx *ctx, const char *path, FILE *out)
 {
     skm_h5_quiet q;
@@ -176,11 +92,15 @@ int skm_report(skm_ctx *ctx, const char *path, FILE *out)
             reg ? " regression" : "");
     if (run)
         print_run(ctx, path, f, out);
-    if (des)
-        print_describe(ctx, path, f, out);
     H5Fclose(f);
     skm_h5_quiet_end(&q);
     int rc = SKM_OK;
+    if (des) {
+        rule(out, "Market");
+        fflush(out);
+        if ((rc = skm_describe_print(ctx, path, out)))
+            return rc;
+    }
     if (coo) {
         rule(out, "Skills that go together");
         fflush(out);
