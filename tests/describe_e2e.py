@@ -117,7 +117,10 @@ def state_of(loc):
     then the end or a space, when they are a US state / DC / territory / Canadian province."""
     if "," not in loc:
         return None
-    m = re.match(r" *([A-Z]{2})(?: |$)", loc.rsplit(",", 1)[1])
+    parts = loc.split(",")
+    if parts[-1].strip() in ("Canada", "USA", "US", "United States") and len(parts) > 2:
+        parts = parts[:-1]
+    m = re.match(r" *([A-Z]{2})(?: |$)", parts[-1])
     return m.group(1) if m and m.group(1) in STATES else None
 
 

@@ -61,7 +61,7 @@ static void test_state_code(void **state)
         {"Austin, TX", "TX"},         {"New York, NY 10001", "NY"}, {"Washington, DC", "DC"},
         {"Toronto, ON", "ON"},        {"San Juan,PR", "PR"},        {"Boston,  MA ", "MA"},
         {"Anywhere", ""},             {"Remote", ""},               {"London, UK", ""},
-        {"Toronto, ON, Canada", ""},  {"California", ""},           {"Austin, Tx", ""},
+        {"Toronto, ON, Canada", "ON"}, {"Austin, TX, USA", "TX"},   {"Paris, Canada", ""},  {"California", ""},           {"Austin, Tx", ""},
         {"Austin, TXX", ""},          {"Austin, T", ""},            {"Austin,", ""},
         {"Paris, FR", ""},            {"", ""},                     {"Bengaluru, Karnataka, India", ""},
     };

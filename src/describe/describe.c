@@ -68,8 +68,9 @@ static const char salary_units[] = "currency as given in the input, per year";
 static const char state_rule[] =
     "the two-letter code after the last comma of the posting's /postings/location_levels entry "
     "(optionally followed by a space and more, e.g. a ZIP code) when it is a US state, DC, a US "
-    "territory (PR, GU, VI, AS, MP) or a Canadian province or territory code; anything else "
-    "(Anywhere, Remote, a country or a province name after the last comma) is missing";
+    "territory (PR, GU, VI, AS, MP) or a Canadian province or territory code (after the comma "
+    "before a trailing Canada, USA, US or United States); anything else (Anywhere, Remote, "
+    "another country or a province name after the last comma) is missing";
 
 skm_describe_params skm_describe_params_default(void)
 {
@@ -109,11 +110,30 @@ int skm_describe_state_code(const char *location, char out[3])
     const char *c = location ? strrchr(location, ',') : NULL;
     if (!c)
         return 0;
+    /* "Toronto, ON, Canada": a trailing country name steps back one comma */
+    static const char *const countries[] = {"Canada", "USA", "US", "United States", NULL};
+    const char *t = c + 1;
+    while (*t == ' ')
+        ++t;
+    for (const char *const *k = countries; *k; ++k) {
+        const size_t kn = strlen(*k);
+        size_t tn = strlen(t);
+        while (tn && t[tn - 1] == ' ')
+            --tn;
+        if (tn == kn && !strncmp(t, *k, kn)) {
+            const char *prev = c;
+            while (prev > location && prev[-1] != ',')
+                --prev;
+            if (prev > location)
+                c = prev - 1;
+            break;
+        }
+    }
     ++c;
     while (*c == ' ')
         ++c;
     const int two_caps = c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z';
-    if (!two_caps || (c[2] != '\0' && c[2] != ' '))
+    if (!two_caps || (c[2] != '\0' && c[2] != ' ' && c[2] != ','))
         return 0;
     for (const char *k = codes; *k; k += 3)
         if (k[0] == c[0] && k[1] == c[1]) {

@@ -23,7 +23,8 @@ void skm_describe_salary_stats(double *x, size_t m, double out[SKM_DESCRIBE_N_ST
  * location level: the two upper-case ASCII letters right after the last comma (spaces skipped),
  * followed by the end or a space ("Austin, TX" -> "TX", "New York, NY 10001" -> "NY"). Returns 1
  * with the code NUL-terminated in out, 0 (out = "") when there is none ("Anywhere", "Remote",
- * "London, UK", "Toronto, ON, Canada": a country after the last comma). */
+ * "London, UK"). A trailing "Canada", "USA", "US" or "United States" after the last comma moves
+ * the rule back one comma ("Toronto, ON, Canada" -> "ON"). */
 int skm_describe_state_code(const char *location, char out[3]);
 
 /* Print the summary of /describe in the results file: postings and salary coverage, the salary
