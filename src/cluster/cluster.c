@@ -32,7 +32,6 @@
 #include "../h5/h5util.h"
 #include "kmeans.h"
 #include "scores.h"
-#include "skm_build.h"
 
 #define CG "/clusters"
 
@@ -967,9 +966,6 @@ static int write_results(crun *R, const describe *D, const char *out_path, doubl
             (rc = skm_h5_out_attr_i64(&o, ga, CG "/agreement", "n", D->n_compared)))
             goto out;
     }
-    char created[32], src_created[64] = "";
-    skm_time_iso8601(created);
-    (void)skm_store_attr_string(R->st, "/", "created", src_created, sizeof src_created);
     const size_t q = R->chosen;
 #define AI(name, v) skm_h5_out_attr_i64(&o, g, CG, name, (int64_t)(v))
 #define AF(name, v) skm_h5_out_attr_f64(&o, g, CG, name, (double)(v))
@@ -992,11 +988,7 @@ static int write_results(crun *R, const describe *D, const char *out_path, doubl
         (rc = AI("sample", R->s)) || (rc = AS("compare", R->cmp ? P->compare : "")) ||
         (rc = AI("threads", R->threads)) || (rc = AI("memory_mib", (int64_t)P->memory_mib)) ||
         (rc = AS("isa", skm_isa())) || (rc = AF("seconds", skm_now() - t0)) ||
-        (rc = AS("source_store", R->store_path)) ||
-        (rc = AS("source_store_created", src_created)) ||
-        (rc = AS("tool_version", skm_version())) || (rc = AS("git_revision", SKM_GIT_REVISION)) ||
-        (rc = AS("command_line", P->command_line ? P->command_line : "")) ||
-        (rc = AS("created", created)))
+        (rc = skm_h5_out_attr_provenance(&o, g, CG, R->st, R->store_path, P->command_line)))
         goto out;
 #undef AI
 #undef AF

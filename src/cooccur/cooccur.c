@@ -34,7 +34,6 @@
 #include "../h5/h5util.h"
 #include "count.h"
 #include "measures.h"
-#include "skm_build.h"
 
 skm_cooccur_params skm_cooccur_params_default(void)
 {
@@ -513,9 +512,6 @@ static int write_results(run *R, const skm_cooccur_report *rep, const char *out_
 
     /* Parameters and provenance, as attributes of the group. */
     const skm_cooc_counter_stats *s = &R->st_sum;
-    char created[32], src_created[64] = "";
-    skm_time_iso8601(created);
-    (void)skm_store_attr_string(R->st, "/", "created", src_created, sizeof src_created);
     if ((rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_postings", R->n)) ||
         (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_skills", R->p)) ||
         (rc = skm_h5_out_attr_i64(&o, g, "/cooccurrence", "n_skills_kept", R->q)) ||
@@ -539,12 +535,8 @@ static int write_results(run *R, const skm_cooccur_report *rep, const char *out_
         (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "isa", skm_isa())) ||
         (rc = skm_h5_out_attr_f64(&o, g, "/cooccurrence", "seconds_count", rep->seconds_count)) ||
         (rc = skm_h5_out_attr_f64(&o, g, "/cooccurrence", "seconds", skm_now() - t0)) ||
-        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "source_store", R->store_path)) ||
-        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "source_store_created", src_created)) ||
-        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "tool_version", skm_version())) ||
-        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "git_revision", SKM_GIT_REVISION)) ||
-        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "command_line", P->command_line ? P->command_line : "")) ||
-        (rc = skm_h5_out_attr_str(&o, g, "/cooccurrence", "created", created)))
+        (rc = skm_h5_out_attr_provenance(&o, g, "/cooccurrence", R->st, R->store_path,
+                                         P->command_line)))
         goto done;
     skm_h5_close(gt);
     skm_h5_close(gp);

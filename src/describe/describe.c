@@ -36,7 +36,6 @@
 #include "../h5/h5out.h"
 #include "../h5/h5util.h"
 #include "describe.h"
-#include "skm_build.h"
 
 #define DG "/describe"
 
@@ -1027,9 +1026,6 @@ static int write_results(drun *R, const char *out_path, double t0)
         skm_h5_close(gs);
         gs = -1;
     }
-    char created[32], src_created[64] = "";
-    skm_time_iso8601(created);
-    (void)skm_store_attr_string(R->st, "/", "created", src_created, sizeof src_created);
 #define AI(name, v) skm_h5_out_attr_i64(&o, g, DG, name, (int64_t)(v))
 #define AS(name, v) skm_h5_out_attr_str(&o, g, DG, name, v)
     if ((rc = AI("n_postings", R->n)) || (rc = AI("salary_known", R->salary_known)) ||
@@ -1037,11 +1033,7 @@ static int write_results(drun *R, const char *out_path, double t0)
         (rc = AI("max_levels", P->max_levels)) || (rc = AS("by", R->by.ptr ? R->by.ptr : "")) ||
         (rc = AS("skipped", R->skipped.ptr ? R->skipped.ptr : "")) ||
         (rc = skm_h5_out_attr_f64(&o, g, DG, "seconds", skm_now() - t0)) ||
-        (rc = AS("source_store", R->store_path)) ||
-        (rc = AS("source_store_created", src_created)) ||
-        (rc = AS("tool_version", skm_version())) || (rc = AS("git_revision", SKM_GIT_REVISION)) ||
-        (rc = AS("command_line", P->command_line ? P->command_line : "")) ||
-        (rc = AS("created", created)))
+        (rc = skm_h5_out_attr_provenance(&o, g, DG, R->st, R->store_path, P->command_line)))
         goto out;
 #undef AI
 #undef AS

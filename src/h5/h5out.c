@@ -11,6 +11,7 @@
 
 #include "h5out.h"
 #include "h5util.h"
+#include "skm_build.h"
 
 /* Above this many elements an array is chunked and compressed. */
 #define BIG_ARRAY 65536
@@ -300,6 +301,25 @@ int skm_h5_out_attr_str(skm_h5_out *o, hid_t obj, const char *objpath, const cha
                         const char *v)
 {
     return skm_h5_attr_str(o->ctx, o->final_path, obj, objpath, name, v);
+}
+
+int skm_h5_out_attr_provenance(skm_h5_out *o, hid_t g, const char *gpath, skm_store *st,
+                               const char *store_path, const char *command_line)
+{
+    char created[32], src_created[64] = "";
+    skm_time_iso8601(created);
+    (void)skm_store_attr_string(st, "/", "created", src_created, sizeof src_created);
+    const struct {
+        const char *k, *v;
+    } a[] = {
+        {"source_store", store_path},     {"source_store_created", src_created},
+        {"tool_version", skm_version()},  {"git_revision", SKM_GIT_REVISION},
+        {"command_line", command_line ? command_line : ""}, {"created", created},
+    };
+    int rc = SKM_OK;
+    for (size_t i = 0; i < sizeof a / sizeof a[0] && !rc; ++i)
+        rc = skm_h5_out_attr_str(o, g, gpath, a[i].k, a[i].v);
+    return rc;
 }
 
 int skm_h5_write_child(skm_h5_out *o, hid_t g, const char *gpath, const char *name, hid_t ftype,

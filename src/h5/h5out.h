@@ -89,4 +89,10 @@ int skm_h5_out_attr_f64(skm_h5_out *o, hid_t obj, const char *objpath, const cha
 int skm_h5_out_attr_str(skm_h5_out *o, hid_t obj, const char *objpath, const char *name,
                         const char *v);
 
+/* The provenance attributes every analysis group carries: source_store (store_path),
+ * source_store_created (the store's root `created`, "" when unreadable), tool_version,
+ * git_revision, command_line ("" for NULL) and created (now, ISO 8601 UTC). */
+int skm_h5_out_attr_provenance(skm_h5_out *o, hid_t g, const char *gpath, skm_store *st,
+                               const char *store_path, const char *command_line);
+
 #endif /* SKM_H5_OUT_H */

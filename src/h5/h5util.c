@@ -5,7 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "h5util.h"
+#include "skm_build.h"
+
+int skm_h5_attr_build(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath)
+{
+    unsigned maj = 0, min = 0, rel = 0;
+    if (H5get_libversion(&maj, &min, &rel) < 0)
+        return skm_h5_fail(ctx, SKM_EHDF5, file, "querying", "the HDF5 library version");
+    char h5ver[48];
+    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+    const struct {
+        const char *key, *value;
+    } a[] = {
+        {"tool_version", skm_version()}, {"git_revision", SKM_GIT_REVISION},
+        {"compiler", SKM_COMPILER},      {"cflags", SKM_CFLAGS},
+        {"build_type", SKM_BUILD_TYPE},  {"hdf5_version", h5ver},
+        {"zlib_version", zlibVersion()}, {"isa", skm_isa()},
+    };
+    int rc = SKM_OK;
+    for (size_t i = 0; i < sizeof a / sizeof a[0] && !rc; ++i)
+        rc = skm_h5_attr_str(ctx, file, obj, objpath, a[i].key, a[i].value);
+    return rc;
+}
 
 void skm_h5_quiet_begin(skm_h5_quiet *q)
 {

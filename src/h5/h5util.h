@@ -38,6 +38,11 @@ hid_t skm_h5_vlen_str(void);
 int skm_h5_attr_str(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,
                     const char *name, const char *value);
 
+/* The build's string attributes on obj: tool_version, git_revision, compiler, cflags,
+ * build_type, hdf5_version, zlib_version (both at run time) and isa. The /provenance of a store
+ * and of a run's results file both carry them. SKM_OK or SKM_EHDF5. */
+int skm_h5_attr_build(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath);
+
 /* Write a scalar or 1-D numeric attribute: `n` values of memory type `memtype` stored as `ftype`
  * (n == 0: a scalar holding one value). SKM_OK or SKM_EHDF5. */
 int skm_h5_attr_num(skm_ctx *ctx, const char *file, hid_t obj, const char *objpath,

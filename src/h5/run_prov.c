@@ -10,7 +10,6 @@
 
 #include "h5out.h"
 #include "h5util.h"
-#include "skm_build.h"
 
 /* The store's input files and hashes, when it can be read; else empty lists. */
 static void store_inputs(skm_ctx *ctx, const char *store, char ***files, size_t *nf,
@@ -60,20 +59,17 @@ int skm_results_provenance(skm_ctx *ctx, const char *results_path, const char *r
                                   "each step (skillmat run)",
                                   &g)))
         goto done;
-    unsigned maj = 0, min = 0, rel = 0;
-    H5get_libversion(&maj, &min, &rel);
-    char h5ver[48], created[32];
-    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+    char created[32];
     skm_time_iso8601(created);
     const struct {
         const char *k, *v;
     } attrs[] = {
-        {"tool_version", skm_version()}, {"git_revision", SKM_GIT_REVISION},
-        {"compiler", SKM_COMPILER},      {"build_type", SKM_BUILD_TYPE},
-        {"hdf5_version", h5ver},         {"isa", skm_isa()},
-        {"created", created},            {"run_file", run_file ? run_file : ""},
-        {"run_text", run_text ? run_text : ""}, {"store", store_path ? store_path : ""},
+        {"created", created},
+        {"run_file", run_file ? run_file : ""},
+        {"run_text", run_text ? run_text : ""},
+        {"store", store_path ? store_path : ""},
     };
+    rc = skm_h5_attr_build(ctx, results_path, g, "/provenance");
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0] && !rc; ++i)
         rc = skm_h5_out_attr_str(&o, g, "/provenance", attrs[i].k, attrs[i].v);
     if (rc)

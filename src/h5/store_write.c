@@ -41,11 +41,9 @@
 #include <string.h>
 
 #include <hdf5.h>
-#include <zlib.h>
 
 #include "h5out.h"
 #include "h5util.h"
-#include "skm_build.h"
 #include "store_write.h"
 
 const char *const skm_cat_names[SKM_CAT_COUNT] = {
@@ -713,24 +711,11 @@ static int write_meta(skm_storew *w, const skm_store_meta *m)
         return rc;
 
     /* Provenance attributes: the build and the run. */
-    unsigned maj = 0, min = 0, rel = 0;
-    if (H5get_libversion(&maj, &min, &rel) < 0)
-        return h5fail(w, "querying", "the HDF5 library version");
-    char h5ver[48];
-    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
-    const struct {
-        const char *key, *value;
-    } prov[] = {
-        {"tool_version", skm_version()}, {"git_revision", SKM_GIT_REVISION},
-        {"compiler", SKM_COMPILER},      {"cflags", SKM_CFLAGS},
-        {"build_type", SKM_BUILD_TYPE},  {"hdf5_version", h5ver},
-        {"zlib_version", zlibVersion()}, {"command_line", m->command_line},
-        {"created", w->created},         {"isa", skm_isa()},
-    };
-    for (size_t i = 0; i < sizeof prov / sizeof prov[0]; ++i)
-        if ((rc = skm_h5_attr_str(w->ctx, f, w->g_prov, "/provenance", prov[i].key,
-                                  prov[i].value)))
-            return rc;
+    if ((rc = skm_h5_attr_build(w->ctx, f, w->g_prov, "/provenance")) ||
+        (rc = skm_h5_attr_str(w->ctx, f, w->g_prov, "/provenance", "command_line",
+                              m->command_line)) ||
+        (rc = skm_h5_attr_str(w->ctx, f, w->g_prov, "/provenance", "created", w->created)))
+        return rc;
     if ((rc = skm_h5_attr_num(w->ctx, f, w->g_prov, "/provenance", "hours_per_year",
                               H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &m->hours_per_year)))
         return rc;

@@ -34,7 +34,6 @@
 #include "../h5/h5util.h"
 #include "../ingest/fields.h"
 #include "regress_impl.h"
-#include "skm_build.h"
 
 skm_regress_params skm_regress_params_default(void)
 {
@@ -866,7 +865,7 @@ static int write_results(run *R, const char *out_path, const skm_reg_fit *f, con
                 goto done;
     }
     /* attributes */
-    char se_list[64] = "", created[32], src_created[64] = "", absorb[256] = "", groups[1024] = "";
+    char se_list[64] = "", absorb[256] = "", groups[1024] = "";
     for (int t = 0; t < 3; ++t)
         if (f->se & (1 << t)) {
             size_t l = strlen(se_list);
@@ -880,8 +879,6 @@ static int write_results(run *R, const char *out_path, const skm_reg_fit *f, con
         size_t l = strlen(groups);
         snprintf(groups + l, sizeof groups - l, "%s%s", i ? ";" : "", P->groups[i]);
     }
-    skm_time_iso8601(created);
-    (void)skm_store_attr_string(R->st, "/", "created", src_created, sizeof src_created);
 #define AI(name, v) skm_h5_out_attr_i64(&o, g, RG, name, (int64_t)(v))
 #define AF(name, v) skm_h5_out_attr_f64(&o, g, RG, name, (double)(v))
 #define AS(name, v) skm_h5_out_attr_str(&o, g, RG, name, v)
@@ -910,11 +907,7 @@ static int write_results(run *R, const char *out_path, const skm_reg_fit *f, con
         (rc = AS("singletons", "dropped iteratively before the fit (reghdfe convention)")) ||
         (rc = AI("threads", R->threads)) || (rc = AI("memory_mib", (int64_t)P->memory_mib)) ||
         (rc = AS("isa", skm_isa())) || (rc = AF("seconds", skm_now() - t0)) ||
-        (rc = AS("source_store", R->store_path)) ||
-        (rc = AS("source_store_created", src_created)) ||
-        (rc = AS("tool_version", skm_version())) || (rc = AS("git_revision", SKM_GIT_REVISION)) ||
-        (rc = AS("command_line", P->command_line ? P->command_line : "")) ||
-        (rc = AS("created", created)))
+        (rc = skm_h5_out_attr_provenance(&o, g, RG, R->st, R->store_path, P->command_line)))
         goto done;
 #undef AI
 #undef AF
