@@ -6,7 +6,6 @@
  * summary printer (skm_describe_print, skm_cooccur_print, skm_cluster_print, skm_regress_print):
  * one way to print each result.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
