@@ -30,6 +30,8 @@ int cmd_describe(int argc, char **argv, skm_ctx *ctx);
 int cmd_run(int argc, char **argv, skm_ctx *ctx);
 int cmd_report(int argc, char **argv, skm_ctx *ctx);
 int cmd_demo(int argc, char **argv, skm_ctx *ctx);
+int cmd_synth(int argc, char **argv, skm_ctx *ctx);
+int cmd_bench(int argc, char **argv, skm_ctx *ctx);
 
 extern const char cmd_ingest_usage[];
 extern const char cmd_info_usage[];
@@ -40,6 +42,8 @@ extern const char cmd_describe_usage[];
 extern const char cmd_run_usage[];
 extern const char cmd_report_usage[];
 extern const char cmd_demo_usage[];
+extern const char cmd_synth_usage[];
+extern const char cmd_bench_usage[];
 
 /* The whole command line as typed (for /provenance). */
 extern const char *cli_command_line;

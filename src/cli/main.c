@@ -32,6 +32,10 @@ static const cli_cmd commands[] = {
     {"report", cmd_report, "print a readable report of a results file", cmd_report_usage},
     {"demo", cmd_demo, "the demo: the bundled run file on the sample, then the plots",
      cmd_demo_usage},
+    {"synth", cmd_synth, "synthetic postings calibrated from a store, with planted premiums",
+     cmd_synth_usage},
+    {"bench", cmd_bench, "kernel benchmarks against this machine's measured limits",
+     cmd_bench_usage},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
