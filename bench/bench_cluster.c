@@ -1,14 +1,19 @@
 /*
- * bench_cluster.c — k-means of `skillmat cluster` (src/cluster/kmeans.c) on synthetic postings:
- * k-means++ seeding and Lloyd iterations, timed (built with the project; run by hand, or by
- * bench/cluster_peers.py, which runs scikit-learn's KMeans from the same initial centroids in the
- * same run and checks the objective after every iteration):
+ * bench_cluster.c — k-means of `skillmat cluster` (src/cluster/kmeans.c) on synthetic postings
+ * or on the postings of a store: k-means++ seeding and Lloyd iterations, timed (built with the
+ * project; run by hand, or by bench/cluster_peers.py, which runs scikit-learn's KMeans from the
+ * same initial centroids in the same run and checks the objective after every iteration):
  *
- *   build/bench_cluster [--n N] [--p P] [--k K] [--iters T] [--seed S] [--reps R]
+ *   build/bench_cluster [--n N] [--p P] [--store PATH] [--k K] [--iters T] [--seed S] [--reps R]
  *                       [--threads T] [--metric euclidean|cosine] [--dump-dir DIR]
  *
  *   --n N         rows (default 1000000)
  *   --p P         skills (default 256; 15 <= P <= 65536)
+ *   --store PATH  the rows of this skillmat store instead (docs/hdf5-schema.md), read with the
+ *                 public reader (skm_store_read_block, blocks of 65,536 rows): the postings that
+ *                 list at least one skill (as `skillmat cluster` takes them), in store order, as
+ *                 binary rows (the row's skill list; counts ignored); n (postings with skills) and
+ *                 p are the store's (--n, --p refused; --seed still seeds k-means++)
  *   --k K         clusters (default 32)
  *   --iters T     Lloyd iterations per timed run, tol = 0 (default 20; fewer when the labels stop
  *                 changing)
@@ -24,7 +29,8 @@
  *                 0, 1, ... n_iter updates; the last with the final labels), D/centroids.f64,
  *                 D/labels.i32, D/meta.txt ("n p nnz k n_iter metric")
  *
- * Data: bench/synth_csr.h (5..15 distinct skills per row, weight ~ 1/(rank + 1)).
+ * Data: bench/synth_csr.h (5..15 distinct skills per row, weight ~ 1/(rank + 1)), or the store's
+ * rows (--store; the dump then holds exactly those rows).
  * Checks before timing: the Lloyd run with 1 thread and with --threads give bit-identical
  * centroids, labels and objectives (the thread count changes no bit); exit 1 otherwise.
  * Output: human-readable lines and one "RESULT " line (key=value): seeding and per-iteration
@@ -48,27 +54,33 @@ struct opts {
     long reps;
     int threads, cosine, path;
     const char *dump_dir;
+    const char *store; /* --store: the rows of this store instead of synthetic ones */
+    int np_given;      /* --n or --p given */
 };
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_cluster [--n N] [--p P] [--k K] [--iters T] [--seed S] "
-                    "[--reps R]\n                     [--threads T] [--metric euclidean|cosine] "
-                    "[--path sparse|dense] [--dump-dir DIR]\n");
+    fprintf(stderr, "usage: bench_cluster [--n N] [--p P] [--store PATH] [--k K] [--iters T] "
+                    "[--seed S]\n                     [--reps R] [--threads T] "
+                    "[--metric euclidean|cosine] [--path sparse|dense]\n"
+                    "                     [--dump-dir DIR]\n");
     exit(2);
 }
 
 static struct opts parse_opts(int argc, char **argv)
 {
-    struct opts o = {1000000, 256, 32, 20, 1, 5, 2, 0, SKM_KM_PATH_AUTO, NULL};
+    struct opts o = {1000000, 256, 32, 20, 1, 5, 2, 0, SKM_KM_PATH_AUTO, NULL, NULL, 0};
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             usage();
         ++i;
+        o.np_given |= !strcmp(a, "--n") || !strcmp(a, "--p");
         if (synth_opt(a, v, &o.n, &o.p, &o.seed, &o.reps, usage))
             continue;
-        if (!strcmp(a, "--k"))
+        if (!strcmp(a, "--store"))
+            o.store = v;
+        else if (!strcmp(a, "--k"))
             o.k = (size_t)parse_num(v, 1, 100000, usage);
         else if (!strcmp(a, "--iters"))
             o.iters = (int)parse_num(v, 1, 100000, usage);
@@ -85,7 +97,12 @@ static struct opts parse_opts(int argc, char **argv)
         else
             usage();
     }
-    if (o.k > o.n)
+    if (o.store && o.np_given) {
+        fprintf(stderr, "bench_cluster: --n and --p describe synthetic data: with --store, n and "
+                        "p are the store's\n");
+        exit(2);
+    }
+    if (!o.store && o.k > o.n)
         usage();
     return o;
 }
@@ -107,9 +124,24 @@ int main(int argc, char **argv)
     if (!ctx)
         die("out of memory");
     const struct skm_kernels *kt = skm_kernels_active();
-    uint64_t state = synth_seed(o.seed);
     double t0 = skm_now();
-    struct synth_csr m = synth_postings(o.n, o.p, &state);
+    struct synth_csr m;
+    if (o.store) {
+        struct store_rows sr = store_rows_read(o.store, STORE_ROWS_NONEMPTY, 0);
+        m = (struct synth_csr){sr.n, sr.p, sr.nnz, sr.indptr, sr.indices, sr.pairs};
+        printf("store %s: %lld postings x %lld skills, %lld non-zeros; %zu postings with skills "
+               "kept (binary rows, counts ignored)\n",
+               o.store, (long long)sr.n_store, (long long)sr.p_store, (long long)sr.nnz_store,
+               sr.n);
+        if (o.k > sr.n) {
+            fprintf(stderr, "bench_cluster: --k %zu is above the %zu postings with skills\n",
+                    o.k, sr.n);
+            exit(2);
+        }
+    } else {
+        uint64_t state = synth_seed(o.seed);
+        m = synth_postings(o.n, o.p, &state);
+    }
     const size_t n = m.n, p = m.p, k = o.k;
     double *sqnorm = xmalloc(n, sizeof *sqnorm);
     float *values = NULL;
@@ -206,13 +238,14 @@ int main(int argc, char **argv)
            n_iter, ml, tl[0], 1e3 * ml / n_iter, 1e3 * tl[0] / n_iter);
     printf("   peak RSS during the timed runs %.1f MB (%s; %.1f MB before them)\n", peak,
            hwm_ok ? "VmHWM after a reset" : "ru_maxrss", rss_before);
-    printf("RESULT cluster n=%zu p=%zu nnz=%zu k=%zu metric=%s path=%s seed=%llu threads=%d isa=%s "
+    printf("RESULT cluster data=%s n=%zu p=%zu nnz=%zu k=%zu metric=%s path=%s seed=%llu "
+           "threads=%d isa=%s "
            "iters=%d seed_median_s=%.6f seed_min_s=%.6f lloyd_median_s=%.6f lloyd_min_s=%.6f "
            "iter_median_ms=%.4f iter_min_ms=%.4f objective=%.12g reps=%ld peak_rss_mb=%.1f "
            "data_rss_mb=%.1f\n",
-           n, p, m.nnz, k, o.cosine ? "cosine" : "euclidean", path, (unsigned long long)o.seed,
-           o.threads, kt->isa, n_iter, ms, ts[0], ml, tl[0], 1e3 * ml / n_iter,
-           1e3 * tl[0] / n_iter, f.objective, o.reps, peak, rss_before);
+           o.store ? "store" : "synth", n, p, m.nnz, k, o.cosine ? "cosine" : "euclidean", path,
+           (unsigned long long)o.seed, o.threads, kt->isa, n_iter, ms, ts[0], ml, tl[0],
+           1e3 * ml / n_iter, 1e3 * tl[0] / n_iter, f.objective, o.reps, peak, rss_before);
     fflush(stdout);
     skm_km_fit_free(&f);
     free(ts);

@@ -1,14 +1,19 @@
 /*
  * bench_cooccur.c — the co-occurrence counter (src/cooccur/count.h) end to end on synthetic
- * postings, and the AND-popcount tile kernel from L2 on 1 and 2 threads (built with the project;
- * run by hand, or by bench/cooccur_peers.py, which times numpy and scipy in the same run):
+ * postings or on the postings of a store, and the AND-popcount tile kernel from L2 on 1 and 2
+ * threads (built with the project; run by hand, or by bench/cooccur_peers.py, which times numpy
+ * and scipy in the same run):
  *
- *   build/bench_cooccur [--n N] [--p P] [--seed S] [--reps R] [--dump-dir DIR]
+ *   build/bench_cooccur [--n N] [--p P] [--seed S] [--store PATH] [--reps R] [--dump-dir DIR]
  *                       [--threads 1,2] [--paths auto,pairs,bitset] [--no-tile]
  *
  *   --n N         rows (default 1000000)
  *   --p P         skills (default 256; 15 <= P <= 65536)
  *   --seed S      generator seed (default 1); the same n, p, seed give the same matrix
+ *   --store PATH  the rows of this skillmat store instead (docs/hdf5-schema.md): every posting of
+ *                 /matrix, its presence view (the row's skill list; counts ignored), read with the
+ *                 public reader (skm_store_read_block, blocks of 65,536 rows) before anything
+ *                 else; n and p are the store's (--n, --p refused; --seed unused)
  *   --reps R      timed repetitions per configuration (default: at least 5, until 0.5 s timed)
  *   --dump-dir D  write D/indptr.i64, D/indices.i32 (raw little-endian), D/meta.txt ("n p nnz")
  *                 and D/counts_T.i64 (p x p int64 row-major, upper triangle, lower triangle 0)
@@ -18,7 +23,8 @@
  *   --split S     how threads share the pairs path: auto (default), rows, skills (count.h)
  *
  * Data: bench/synth_csr.h (k uniform in 5..15 distinct skills per row, weight ~ 1/(rank + 1)),
- * the generator of bench_kernels.c.
+ * the generator of bench_kernels.c; or, with --store, the store's rows (the dump then holds them,
+ * so the Python peers count exactly the store's data). Empty rows count nothing and stay.
  *
  * 1. Co-occurrence. A naive count (a per-row double loop into an int64 p x p array) is made once.
  *    For each configuration (threads, path) one untimed run is checked against it on every cell
@@ -35,7 +41,8 @@
  *      and_popcount_tile, A = B = 64 bitsets x 512 words (256 KiB): 64 * n_words * 64 * 64 / s
  *    Each is printed as a fraction of the issue's 0.9 Tbit/s L2 AND-popcount rate of 2 cores.
  *
- * Output: human-readable lines, and one line per measurement starting with "RESULT " (key=value).
+ * Output: human-readable lines, and one line per measurement starting with "RESULT " (key=value;
+ * data=synth or data=store).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -71,13 +78,16 @@ struct opts {
     int threads[8], n_threads;
     int paths[3], n_paths;
     int tile;
+    const char *store; /* --store: the rows of this store instead of synthetic ones */
+    int np_given;      /* --n or --p given */
 };
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_cooccur [--n N] [--p P] [--seed S] [--reps R] [--dump-dir DIR]\n"
-                    "                     [--threads 1,2] [--paths auto,pairs,bitset] "
-                    "[--no-tile] [--split auto|rows|skills]\n");
+    fprintf(stderr, "usage: bench_cooccur [--n N] [--p P] [--seed S] [--store PATH] [--reps R]\n"
+                    "                     [--dump-dir DIR] [--threads 1,2] "
+                    "[--paths auto,pairs,bitset]\n"
+                    "                     [--no-tile] [--split auto|rows|skills]\n");
     exit(2);
 }
 
@@ -94,7 +104,7 @@ static const char *split_name(int split)
 static struct opts parse_opts(int argc, char **argv)
 {
     struct opts o = {1000000, 256, 1, 0, NULL, {1, 2}, 2,
-                     {SKM_COOC_AUTO, SKM_COOC_PAIRS, SKM_COOC_BITSET}, 3, 1};
+                     {SKM_COOC_AUTO, SKM_COOC_PAIRS, SKM_COOC_BITSET}, 3, 1, NULL, 0};
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--no-tile")) {
@@ -104,10 +114,13 @@ static struct opts parse_opts(int argc, char **argv)
         if (!v)
             usage();
         ++i;
+        o.np_given |= !strcmp(a, "--n") || !strcmp(a, "--p");
         if (synth_opt(a, v, &o.n, &o.p, &o.seed, &o.reps, usage))
             continue;
         if (!strcmp(a, "--dump-dir"))
             o.dump_dir = v;
+        else if (!strcmp(a, "--store"))
+            o.store = v;
         else if (!strcmp(a, "--split"))
             g_split = !strcmp(v, "rows")     ? SKM_COOC_SPLIT_ROWS
                       : !strcmp(v, "skills") ? SKM_COOC_SPLIT_SKILLS
@@ -141,6 +154,11 @@ static struct opts parse_opts(int argc, char **argv)
                 o.n_paths = cnt;
         } else
             usage();
+    }
+    if (o.store && o.np_given) {
+        fprintf(stderr, "bench_cooccur: --n and --p describe synthetic data: with --store, n and "
+                        "p are the store's\n");
+        exit(2);
     }
     return o;
 }
@@ -383,26 +401,40 @@ static void kernel_rate(int tile, int threads, double *best, double *median)
 int main(int argc, char **argv)
 {
     struct opts o = parse_opts(argc, argv);
-    const size_t p = o.p;
     ctx = skm_ctx_alloc();
     if (!ctx)
         die("out of memory");
     const struct skm_kernels *kt = skm_kernels_active();
     char when[32];
     skm_time_iso8601(when);
-    printf("bench_cooccur: n=%zu p=%zu seed=%llu split=%s, kernels %s, %d CPUs, %s\n", o.n, p,
-           (unsigned long long)o.seed, split_name(g_split), kt->isa, skm_cpu_count(), when);
 
     double tg = skm_now();
-    uint64_t state = synth_seed(o.seed);
-    struct synth_csr m = synth_postings(o.n, p, &state);
+    struct synth_csr m;
+    if (o.store) {
+        struct store_rows sr = store_rows_read(o.store, STORE_ROWS_ALL, 0);
+        m = (struct synth_csr){sr.n, sr.p, sr.nnz, sr.indptr, sr.indices, sr.pairs};
+        o.n = sr.n;
+        o.p = sr.p;
+    } else {
+        uint64_t state = synth_seed(o.seed);
+        m = synth_postings(o.n, o.p, &state);
+    }
     tg = skm_now() - tg;
+    const size_t p = o.p;
+    if (o.store)
+        printf("bench_cooccur: store %s: n=%zu p=%zu split=%s, kernels %s, %d CPUs, %s\n",
+               o.store, o.n, p, split_name(g_split), kt->isa, skm_cpu_count(), when);
+    else
+        printf("bench_cooccur: n=%zu p=%zu seed=%llu split=%s, kernels %s, %d CPUs, %s\n", o.n,
+               p, (unsigned long long)o.seed, split_name(g_split), kt->isa, skm_cpu_count(),
+               when);
     double tn = skm_now();
     int64_t *N = naive_count(&m);
     tn = skm_now() - tn;
-    printf("data: nnz %zu (%.2f skills/row), %.0f pairs a <= b incl. diagonal (generated in "
+    printf("data: nnz %zu (%.2f skills/row), %.0f pairs a <= b incl. diagonal (%s in "
            "%.2f s; naive int64 count in %.2f s)\n",
-           m.nnz, (double)m.nnz / (double)m.n, m.pairs, tg, tn);
+           m.nnz, (double)m.nnz / (double)m.n, m.pairs,
+           o.store ? "read from the store, counts ignored," : "generated", tg, tn);
     int64_t *T = NULL;
     if (o.dump_dir) {
         dump_csr(o.dump_dir, &m);
@@ -452,12 +484,13 @@ int main(int argc, char **argv)
                        "(p(p+1)/2 * n bits / median) = %.0f %% of %.0f Gbit/s\n",
                        bits / r.median / 1e9, bits / r.median / 1e9 / ref * 100, ref);
             }
-            printf("RESULT cooccur n=%zu p=%zu seed=%llu threads=%d path=%s split=%s chosen=%s "
-                   "isa=%s "
+            printf("RESULT cooccur data=%s n=%zu p=%zu nnz=%zu seed=%llu threads=%d path=%s "
+                   "split=%s chosen=%s isa=%s "
                    "median_ms=%.3f min_ms=%.3f reps=%ld mpairs_s=%.1f readout_ms=%.3f "
                    "cpu_wall=%.2f faults=%ld blocks_pairs=%llu blocks_bitset=%llu "
                    "est_ms_pairs=%.3f est_ms_bitset=%.3f\n",
-                   m.n, p, (unsigned long long)o.seed, thr, skm_cooc_path_name(path),
+                   o.store ? "store" : "synth", m.n, p, m.nnz, (unsigned long long)o.seed, thr,
+                   skm_cooc_path_name(path),
                    split_name(g_split), chosen_name(&r.st), kt->isa, r.median * 1e3,
                    r.best * 1e3, r.reps, mps,
                    r.readout * 1e3, r.cpu_ratio, r.faults,

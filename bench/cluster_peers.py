@@ -1,16 +1,25 @@
 #!/usr/bin/python3
 """cluster_peers.py — skillmat's k-means against scikit-learn's KMeans, same data, same start.
 
-    /usr/bin/python3 bench/cluster_peers.py [--n 1000000] [--p 256] [--k 8,32] [--iters 20]
-        [--rounds 3] [--bench build/bench_cluster] [--csv bench/results/cluster_peers.csv]
-        [--quick] [--seed 1] [--threads 2] [--dense] [--quiet-wait 120]
-        [--skillmat-reps 5] [--dump-dir DIR]
+    /usr/bin/python3 bench/cluster_peers.py [--n 1000000] [--p 256] [--store PATH] [--k 8,32]
+        [--iters 20] [--rounds 3] [--bench build/bench_cluster]
+        [--csv bench/results/cluster_peers.csv] [--quick] [--seed 1] [--threads 2] [--dense]
+        [--quiet-wait 120] [--skillmat-reps 5] [--dump-dir DIR]
 
 --quick: n = 100,000 (unless --n is given; for development; the CSV then defaults to
 cluster_peers_quick.csv). Needs scikit-learn: Debian's /usr/bin/python3 (python3-sklearn).
 
+Data: synthetic postings (bench/synth_csr.h, made by bench_cluster: --n rows, --p skills). Or,
+with --store PATH, a skillmat store's postings: `bench_cluster --store PATH` reads them with
+skillmat's store reader and keeps the postings that list at least one skill (as `skillmat
+cluster` does), in store order, as binary rows (counts ignored); n is the number of those
+postings and p the store's skill count (--n, --p and --quick refused; --seed still seeds
+k-means++). The CSV then records data=store, the store's absolute path and its n, p, nnz (the
+/matrix attributes, read with h5py; the n, p, nnz columns are the rows clustered) and defaults to
+bench/results/cluster_peers_store.csv, so a store run does not replace the synthetic results.
+
 First, for each k of --k: `bench_cluster --dump-dir --reps 1` once (it checks that 1 thread and
---threads give the same bits; its output is printed) writes the synthetic binary rows (CSR), its
+--threads give the same bits; its output is printed) writes the binary rows (CSR), its
 k-means++ centroids (the start of every run below), the objective after every Lloyd update
 (trace), and the final centroids and labels. Then, in a fresh process, scikit-learn's
     KMeans(n_clusters=k, init=<skillmat's initial centroids>, n_init=1, max_iter=t, tol=0,
@@ -55,10 +64,10 @@ import sys
 import tempfile
 import time
 
-from peers_common import (BENCH_DIR, PY, ROOT, bench_built, cpu_model,
+from peers_common import (BENCH_DIR, PY, ROOT, STORE_FIELDS, bench_built, cpu_model,
                           exit_on_sigterm, find_bench, fmt_s, git_head, log, mem_available_mb,
-                          run_bench, run_child, src_state, thread_env, wait_memory, wait_quiet,
-                          write_csv)
+                          run_bench, run_child, src_state, store_fields, store_info, thread_env,
+                          wait_memory, wait_quiet, write_csv)
 
 TOL = 1e-6                      # the issue: inertia after each Lloyd step within 1e-6 relative
 FULL_CHECK_BELOW = 200000       # n >= this: check only the steps of PARTIAL_TS (and n_iter)
@@ -223,7 +232,9 @@ def yn(ok):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=None, help="rows (default 1000000; --quick 100000)")
-    ap.add_argument("--p", type=int, default=256, help="skills")
+    ap.add_argument("--p", type=int, default=None, help="skills (default 256)")
+    ap.add_argument("--store", default=None, metavar="PATH", help="the postings with skills of "
+                    "this skillmat store instead of synthetic data (n and p are the store's)")
     ap.add_argument("--k", default="8,32", help="comma-separated cluster counts")
     ap.add_argument("--iters", type=int, default=20, help="Lloyd iterations (tol = 0)")
     ap.add_argument("--quick", action="store_true", help="n = 100000 (unless --n is given)")
@@ -247,11 +258,23 @@ def main():
                     help="before each timing, wait up to this many seconds for idle CPUs "
                     "(0: do not wait); also the wait for free memory before scikit-learn")
     a = ap.parse_args()
-    n = a.n if a.n is not None else (100000 if a.quick else 1000000)
+    info = None
+    if a.store:
+        if a.n is not None or a.p is not None or a.quick:
+            sys.exit("--n, --p and --quick describe synthetic data: with --store, n and p are the "
+                     "store's")
+        info = store_info(a.store)
+        n = None  # the postings with skills: known from the first dump
+        a.p = info["store_p"]
+        data_args = ["--store", info["store"]]
+    else:
+        n = a.n if a.n is not None else (100000 if a.quick else 1000000)
+        a.p = 256 if a.p is None else a.p
+        data_args = ["--n", n, "--p", a.p]
     ks = [int(x) for x in a.k.split(",") if x]
     if a.csv is None:
         a.csv = os.path.join(ROOT, "bench", "results", "cluster_peers%s.csv" % (
-            "_quick" if a.quick else ""))
+            "_store" if info else "_quick" if a.quick else ""))
     bench = find_bench("bench_cluster", a.bench)
     try:
         import numpy as np
@@ -268,8 +291,11 @@ def main():
     head = git_head()
     tree = src_state()
     built = bench_built(bench)
-    log("cluster_peers: n=%d, p=%d, k=%s, iters=%d, rounds=%d, seed=%d, skillmat threads=%d%s, "
-        "%s" % (n, a.p, ",".join(map(str, ks)), a.iters, a.rounds, a.seed, a.threads,
+    log("cluster_peers: %s, k=%s, iters=%d, rounds=%d, seed=%d, skillmat threads=%d%s, "
+        "%s" % ("n=%d, p=%d" % (n, a.p) if info is None else
+                "store %s (n=%d p=%d nnz=%d; the postings with skills are clustered)" % (
+                    info["store"], info["store_n"], info["store_p"], info["store_nnz"]),
+                ",".join(map(str, ks)), a.iters, a.rounds, a.seed, a.threads,
                 ", dense" if a.dense else "", time.strftime("%Y-%m-%dT%H:%M:%S")))
     log("python %s (%s), numpy %s, scipy %s, scikit-learn %s" % (
         sys.version.split()[0], sys.executable, np.__version__, scipy.__version__,
@@ -290,17 +316,22 @@ def main():
         # 1. The dumps and the checks, every k before any timing.
         prep, failed = [], []
         for k in ks:
-            dump = os.path.join(root_dump, "n%d_p%d_k%d" % (n, a.p, k))
-            log("\n==== n = %d, p = %d, k = %d: check ====" % (n, a.p, k))
-            base = ["--n", n, "--p", a.p, "--k", k, "--iters", a.iters, "--seed", a.seed,
-                    "--threads", a.threads]
+            dump = os.path.join(root_dump, "n%s_p%d_k%d" % (n if info is None else "store", a.p,
+                                                             k))
+            log("\n==== %s, p = %d, k = %d: check ====" % (
+                "n = %d" % n if info is None else "store " + info["store"], a.p, k))
+            base = data_args + ["--k", k, "--iters", a.iters, "--seed", a.seed,
+                                "--threads", a.threads]
             args = base + ["--dump-dir", dump, "--reps", 1]
             log("$ %s %s" % (bench, " ".join(str(x) for x in args)))
             out, first = run_bench(bench, args, "cluster")
             log(out.rstrip())
             meta = open(os.path.join(dump, "meta.txt")).read().split()
             n_iter, nnz = int(meta[4]), int(meta[2])
-            if meta[5] != "euclidean" or int(meta[0]) != n or int(meta[3]) != k:
+            if n is None:  # --store: the postings with skills
+                n = int(meta[0])
+            if (meta[5] != "euclidean" or int(meta[0]) != n or int(meta[1]) != a.p
+                    or int(meta[3]) != k):
                 sys.exit("unexpected dump %s: %s" % (dump, " ".join(meta)))
             v, ts, msg = verify(dump, n, nnz, k, n_iter, a.quiet_wait, a.all_steps)
             if not threads_logged:
@@ -318,7 +349,8 @@ def main():
 
         # 2. The timings.
         for k, dump, base, first, n_iter, nnz, v, ts in prep:
-            log("\n==== n = %d, p = %d, k = %d: timings ====" % (n, a.p, k))
+            log("\n==== n = %d, p = %d, k = %d%s: timings ====" % (
+                n, a.p, k, "" if info is None else " (store %s)" % info["store"]))
             modes = ["csr"] + (["dense"] if a.dense else [])
             res = {m: [] for m in modes}
             notes = {m: "" for m in modes}
@@ -385,6 +417,9 @@ def main():
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    if info is not None:
+        log("\ndata: store %s (n=%d p=%d nnz=%d): its %d postings with skills, binary rows" % (
+            info["store"], info["store_n"], info["store_p"], info["store_nnz"], n))
     log("\nk-means, n = %d, p = %d, Lloyd from skillmat's k-means++ centroids, tol = 0, at most "
         "%d iterations; median over %d rounds; ms per iteration = run / iterations (the final "
         "assignment included); skillmat: %d threads (median of %d runs per round); "
@@ -452,7 +487,7 @@ def main():
                    "dense_note"]
     fields += ["verify_ts", "verify_max_rel", "verify_labels_equal", "verify_centroid_max_abs",
                "time_goal_met", "ratio_goal_met", "seed_goal_met", "sklearn_version",
-               "numpy_version", "scipy_version", "sklearn_openmp_threads"]
+               "numpy_version", "scipy_version", "sklearn_openmp_threads"] + STORE_FIELDS
     by_k = {s["k"]: s for s in summary}
     out_rows = []
     nan = float("nan")
@@ -461,8 +496,9 @@ def main():
     for r in ordered:
         s = by_k[r["k"]]
         v = s["verify"]
-        row = dict(cpu_model=cpu, cores=cores, isa=s["isa"], threads=a.threads, head=head,
-                   src_tree=tree, bench=bench, bench_built=built, n=n, p=a.p, nnz=s["nnz"],
+        row = dict(store_fields(info), cpu_model=cpu, cores=cores, isa=s["isa"],
+                   threads=a.threads, head=head, src_tree=tree, bench=bench,
+                   bench_built=built, n=n, p=a.p, nnz=s["nnz"],
                    k=s["k"], iters=a.iters, n_iter=s["n_iter"], seed=a.seed, rounds=a.rounds,
                    round=r["round"], skillmat_reps=a.skillmat_reps,
                    verify_ts=" ".join(map(str, s["ts"])),

@@ -2,11 +2,24 @@
 """cooccur_peers.py — skillmat's co-occurrence counter against numpy and scipy, in the same run.
 
     /usr/bin/python3 bench/cooccur_peers.py [--n 1000000] [--rounds 3] [--p 256,2048]
+        [--store PATH [--store PATH ...] | --store256 PATH --store2048 PATH]
         [--bench build-bench/bench_cooccur] [--csv bench/results/cooccur_peers.csv]
         [--dump-dir DIR] [--skip-dense-2048] [--seed 1] [--scipy-reps 3] [--numpy-reps 3]
 
-For each p: `bench_cooccur --dump-dir` once (the full table of threads x paths and, for the first p,
-the kernel rates; its output is printed) writes the synthetic CSR and its upper-triangle counts.
+Data: synthetic postings (bench/synth_csr.h, made by bench_cooccur): one data set per p of --p,
+each of --n rows. Or, with --store (repeatable), one data set per store, in the order given: the
+store's whole matrix, its presence view (each posting's skill list, counts ignored), read by
+bench_cooccur with skillmat's store reader; n and p are the store's (--n, --p, --seed refused).
+So the issue's two sizes are `--store256 A.h5 --store2048 B.h5` (the same as `--store A.h5
+--store B.h5`; the named forms run first and log a note when the store's p is not the name's)
+with A a 1,000,000 x 256 store and B a 200,000 x 2048 one. The CSV records, per row, data (synth
+or store), the store's absolute path and its n, p, nnz (the /matrix attributes, read with h5py);
+its default is then bench/results/cooccur_peers_store.csv, so a store run does not replace the
+synthetic results.
+
+For each data set: `bench_cooccur --dump-dir` once (the full table of threads x paths and, for the
+first one, the kernel rates; its output is printed) writes the CSR (synthetic, or the store's
+rows) and its upper-triangle counts.
 The script loads them, builds X = scipy.sparse.csr_matrix of float32 ones (n x p) and checks that
 scipy's X.T @ X and numpy's dense float32 X.T @ X equal those counts exactly (upper triangle, as
 int64; float32 holds integers up to 2^24 exactly, so n must stay below 16,777,216). Nothing is
@@ -32,8 +45,9 @@ import time
 
 import numpy as np
 
-from peers_common import (ROOT, bench_built, blas_info, find_bench, git_head, log, run_bench,
-                          thread_env, wait_quiet, write_csv)
+from peers_common import (ROOT, STORE_FIELDS, add_store_args, bench_built, blas_info, find_bench,
+                          git_head, log, run_bench, store_fields, stores_given, thread_env,
+                          wait_quiet, write_csv)
 import scipy
 import scipy.sparse as sp
 
@@ -94,13 +108,15 @@ def timed(fn, reps):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=1000000)
+    ap.add_argument("--n", type=int, default=None, help="rows (default 1000000)")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--p", default="256,2048", help="comma-separated skill counts")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--p", default=None, help="comma-separated skill counts (default 256,2048)")
+    ap.add_argument("--seed", type=int, default=None, help="synthetic data seed (default 1)")
+    add_store_args(ap)
     ap.add_argument("--bench", default=None,
                     help="bench_cooccur binary (default: build-bench/, else build/ of the repo)")
-    ap.add_argument("--csv", default=os.path.join(ROOT, "bench", "results", "cooccur_peers.csv"))
+    ap.add_argument("--csv", default=None, help="default bench/results/cooccur_peers.csv "
+                    "(with --store: cooccur_peers_store.csv)")
     ap.add_argument("--dump-dir", default=None, help="keep the data here (default: a temporary "
                     "directory, removed at the end)")
     ap.add_argument("--skip-dense-2048", action="store_true",
@@ -111,13 +127,34 @@ def main():
                     help="before each timing, wait up to this many seconds for idle CPUs "
                     "(0: do not wait)")
     a = ap.parse_args()
-    ps = [int(x) for x in a.p.split(",")]
-    if a.n >= 1 << 24:
-        sys.exit("--n must be < 16777216: float32 counts are exact only up to 2^24")
+    a.store = stores_given(a)
+    if a.store:
+        if a.n is not None or a.p is not None or a.seed is not None:
+            sys.exit("--n, --p and --seed describe synthetic data: with --store, n and p are the "
+                     "store's")
+        # one case per store: (info, n, p, the data arguments of bench_cooccur)
+        cases = [(info, info["store_n"], info["store_p"], ["--store", info["store"]])
+                 for info in a.store]
+    else:
+        a.n = 1000000 if a.n is None else a.n
+        a.seed = 1 if a.seed is None else a.seed
+        cases = [(None, a.n, p, ["--n", a.n, "--p", p, "--seed", a.seed])
+                 for p in (int(x) for x in (a.p or "256,2048").split(","))]
+    if a.csv is None:
+        a.csv = os.path.join(ROOT, "bench", "results", "cooccur_peers%s.csv" % (
+            "_store" if a.store else ""))
+    for _, n, _, _ in cases:
+        if n >= 1 << 24:
+            sys.exit("n = %d: n must be < 16777216: float32 counts are exact only up to 2^24" % n)
     bench = find_bench("bench_cooccur", a.bench)
 
-    log("cooccur_peers: n=%d, p=%s, rounds=%d, seed=%d, %s" % (a.n, ps, a.rounds, a.seed,
-                                                               time.strftime("%Y-%m-%dT%H:%M:%S")))
+    if a.store:
+        log("cooccur_peers: stores %s, rounds=%d, %s" % (
+            ", ".join("%s (n=%d p=%d nnz=%d)" % (c[0]["store"], c[1], c[2], c[0]["store_nnz"])
+                      for c in cases), a.rounds, time.strftime("%Y-%m-%dT%H:%M:%S")))
+    else:
+        log("cooccur_peers: n=%d, p=%s, rounds=%d, seed=%d, %s" % (
+            a.n, [c[2] for c in cases], a.rounds, a.seed, time.strftime("%Y-%m-%dT%H:%M:%S")))
     log("python %s, numpy %s, scipy %s" % (sys.version.split()[0], np.__version__,
                                             scipy.__version__))
     log("BLAS: %s" % blas_info())
@@ -132,10 +169,11 @@ def main():
         tmp = root_dump = tempfile.mkdtemp(prefix="cooccur_peers.")
     rows = []
     try:
-        for i, p in enumerate(ps):
-            dump = os.path.join(root_dump, "p%d" % p)
-            log("\n==== p = %d ====" % p)
-            args = ["--n", a.n, "--p", p, "--seed", a.seed, "--dump-dir", dump]
+        for i, (info, n_want, p, data_args) in enumerate(cases):
+            dump = os.path.join(root_dump, "p%d" % p if info is None else "store%d_p%d" % (i, p))
+            log("\n==== p = %d%s ====" % (p, "" if info is None else
+                                          ", store %s (n = %d)" % (info["store"], n_want)))
+            args = data_args + ["--dump-dir", dump]
             if i > 0:
                 args.append("--no-tile")
             if a.quiet_wait > 0:
@@ -144,7 +182,10 @@ def main():
             out, first = run_bench(bench, args)
             log(out.rstrip())
             n, p2, nnz, X, T = load(dump)
-            assert (n, p2) == (a.n, p)
+            assert (n, p2) == (n_want, p), ((n, p2), (n_want, p))
+            if info is not None and nnz != info["store_nnz"]:
+                sys.exit("the dump of %s holds %d entries, the store's nnz attribute says %d"
+                         % (info["store"], nnz, info["store_nnz"]))
             log("\nloaded %s: n=%d p=%d nnz=%d; X = csr_matrix float32 ones" % (dump, n, p, nnz))
 
             # Checks before any timing.
@@ -166,9 +207,9 @@ def main():
             nreps = 1 if p >= 2048 else a.numpy_reps
             for r in range(a.rounds):
                 q = wait_quiet(a.quiet_wait) if a.quiet_wait > 0 else "no wait"
-                _, res = run_bench(bench, ["--n", a.n, "--p", p, "--seed", a.seed,
-                                           "--threads", 2, "--paths", "auto", "--no-tile"])
-                d = auto2(res, a.n, p)
+                _, res = run_bench(bench, data_args + ["--threads", 2, "--paths", "auto",
+                                                       "--no-tile"])
+                d = auto2(res, n, p)
                 sk.append(float(d["median_ms"]))
                 chosen.add(d["chosen"])
                 log("  round %d: skillmat %.2f ms (2 threads, auto -> %s, min %.2f, cpu/wall %s; "
@@ -188,14 +229,16 @@ def main():
             sk_ms = statistics.median(sk)
             sc_s = statistics.median(sc)
             np_s = statistics.median(npy) if npy else float("nan")
-            first_auto = auto2(first, a.n, p)
-            rows.append(dict(
+            first_auto = auto2(first, n, p)
+            # the goals are stated at n = 1,000,000 (synthetic runs: at any --n, as before)
+            goal = GOAL_MS.get(p, float("nan")) if info is None or n == 1000000 else float("nan")
+            rows.append(dict(store_fields(info),
                 p=p, n=n, nnz=nnz, isa=first_auto["isa"], chosen="/".join(sorted(chosen)),
                 split=first_auto.get("split", "?"), head=head,
                 skillmat_ms=sk_ms, skillmat_ms_rounds=" ".join("%.2f" % x for x in sk),
                 numpy_s=np_s, numpy_densify_s=densify, scipy_s=sc_s,
                 numpy_ratio=np_s * 1e3 / sk_ms, scipy_ratio=sc_s * 1e3 / sk_ms,
-                goal_ms=GOAL_MS.get(p, float("nan")),
+                goal_ms=goal,
                 rounds=a.rounds, numpy_version=np.__version__, scipy_version=scipy.__version__))
     finally:
         if tmp:
@@ -204,28 +247,33 @@ def main():
     def yn(ok):
         return "n/a" if ok is None else ("yes" if ok else "NO")
 
-    log("\nco-occurrence X.T @ X, n = %d, median over %d rounds (skillmat: 2 threads, path auto; "
-        "numpy: dense float32, densify excluded; scipy: sparse float32)" % (a.n, a.rounds))
-    hdr = ("p", "skillmat ms", "chosen", "numpy s", "scipy s", "numpy/skm", "scipy/skm",
+    log("\nco-occurrence X.T @ X, %s, median over %d rounds (skillmat: 2 threads, path auto; "
+        "numpy: dense float32, densify excluded; scipy: sparse float32)" % (
+            "data from the stores" if a.store else "synthetic, n = %d" % a.n, a.rounds))
+    hdr = ("n", "p", "skillmat ms", "chosen", "numpy s", "scipy s", "numpy/skm", "scipy/skm",
            "time goal", "numpy >=25x", "scipy >=20x")
-    log("%5s %12s %8s %9s %9s %10s %10s %14s %12s %12s" % hdr)
+    log("%9s %5s %12s %8s %9s %9s %10s %10s %14s %12s %12s" % hdr)
     for r in rows:
         g = r["goal_ms"]
         t_ok = None if g != g else r["skillmat_ms"] <= g
         n_ok = None if r["numpy_s"] != r["numpy_s"] else r["numpy_ratio"] >= GOAL_NUMPY
         s_ok = r["scipy_ratio"] >= GOAL_SCIPY
         r.update(time_goal_met=yn(t_ok), numpy_goal_met=yn(n_ok), scipy_goal_met=yn(s_ok))
-        log("%5d %12.2f %8s %9.3f %9.3f %9.1fx %9.1fx %14s %12s %12s" % (
-            r["p"], r["skillmat_ms"], r["chosen"], r["numpy_s"], r["scipy_s"], r["numpy_ratio"],
-            r["scipy_ratio"], "<= %g ms: %s" % (g, yn(t_ok)), yn(n_ok), yn(s_ok)))
+        log("%9d %5d %12.2f %8s %9.3f %9.3f %9.1fx %9.1fx %14s %12s %12s" % (
+            r["n"], r["p"], r["skillmat_ms"], r["chosen"], r["numpy_s"], r["scipy_s"],
+            r["numpy_ratio"], r["scipy_ratio"], "n/a" if g != g else "<= %g ms: %s" % (g, yn(t_ok)),
+            yn(n_ok), yn(s_ok)))
     for r in rows:
         log("  p=%d: numpy densify %.2f s (once, not timed in numpy s); skillmat per round: %s ms"
             % (r["p"], r["numpy_densify_s"], r["skillmat_ms_rounds"]))
+        if r["data"] == "store":
+            log("    data: store %s (n=%d p=%d nnz=%d; presence view)" % (
+                r["store"], r["store_n"], r["store_p"], r["store_nnz"]))
 
     fields = ["p", "n", "nnz", "isa", "chosen", "split", "head", "skillmat_ms",
               "skillmat_ms_rounds", "numpy_s", "numpy_densify_s", "scipy_s", "numpy_ratio",
               "scipy_ratio", "goal_ms", "time_goal_met", "numpy_goal_met", "scipy_goal_met",
-              "rounds", "numpy_version", "scipy_version"]
+              "rounds", "numpy_version", "scipy_version"] + STORE_FIELDS
     write_csv(a.csv, fields, rows)
 
 

@@ -1,8 +1,9 @@
 """peers_common.py — what the peer-comparison scripts (cluster_peers.py, cooccur_peers.py,
-regress_peers.py) share: logging, the machine and repository state, the BLAS numpy loaded, running
-the benchmark program and the peers' worker processes, waiting for the shared machine to be quiet
-(and to have free memory) before a timing, the CSV. The workers (`/usr/bin/python3 -c WORKER`,
-fresh processes) import it too, for the memory figures (peak_rss_mb, reset_peak_rss)."""
+regress_peers.py, h5io_peers.py) share: logging, the machine and repository state, the BLAS numpy
+loaded, running the benchmark program and the peers' worker processes, waiting for the shared
+machine to be quiet (and to have free memory) before a timing, a store's size (store_info, for
+--store), the CSV. The workers (`/usr/bin/python3 -c WORKER`, fresh processes) import it too, for
+the memory figures (peak_rss_mb, reset_peak_rss)."""
 import csv
 import ctypes
 import os
@@ -216,6 +217,65 @@ def run_bench(bench, args, kind=None):
         if d["kind"] == kind:
             return out, d
     sys.exit("no RESULT %s line from %s:\n%s" % (kind, " ".join(cmd), out))
+
+
+def store_info(path):
+    """A skillmat store given with --store: dict(store=absolute path, store_n, store_p,
+    store_nnz) from the /matrix attributes n_rows, n_cols, nnz (docs/hdf5-schema.md), read with
+    h5py. Exits when the file is missing or is not a store."""
+    import h5py  # here, not at the top: only the --store runs need it
+    apath = os.path.abspath(path)
+    if not os.path.isfile(apath):
+        sys.exit("--store %s: no such file" % path)
+    try:
+        with h5py.File(apath, "r") as f:
+            fmt = f.attrs.get("format")
+            if isinstance(fmt, bytes):
+                fmt = fmt.decode()
+            if fmt != "skillmat":
+                sys.exit("--store %s: not a skillmat store (root attribute format = %r)"
+                         % (path, fmt))
+            m = f["/matrix"].attrs
+            return dict(store=apath, store_n=int(m["n_rows"]), store_p=int(m["n_cols"]),
+                        store_nnz=int(m["nnz"]))
+    except (OSError, KeyError) as e:
+        sys.exit("--store %s: cannot read it as a skillmat store: %s" % (path, e))
+
+
+def add_store_args(ap):
+    """--store PATH (repeatable) and its named forms --store256 PATH, --store2048 PATH, for the
+    scripts that run one data set per store (cooccur_peers.py, regress_peers.py)."""
+    ap.add_argument("--store", action="append", default=[], metavar="PATH",
+                    help="a skillmat store as one data set instead of synthetic data "
+                    "(repeatable: one data set per store, in the order given)")
+    ap.add_argument("--store256", default=None, metavar="PATH", help="the same as --store PATH "
+                    "for the issue's n = 1,000,000, p = 256 store (run first)")
+    ap.add_argument("--store2048", default=None, metavar="PATH", help="the same as --store PATH "
+                    "for the issue's n = 200,000, p = 2048 store (run after --store256)")
+
+
+def stores_given(a):
+    """The stores of add_store_args, in run order: --store256, --store2048, then each --store;
+    a note is logged when a named store's p is not its name's. [] without any."""
+    named = [(x, p) for x, p in ((a.store256, 256), (a.store2048, 2048)) if x]
+    infos = []
+    for path, want in named + [(x, None) for x in a.store]:
+        info = store_info(path)
+        if want is not None and info["store_p"] != want:
+            log("NOTE: --store%d %s has p = %d skills, not %d" % (want, path, info["store_p"],
+                                                                 want))
+        infos.append(info)
+    return infos
+
+
+STORE_FIELDS = ["data", "store", "store_n", "store_p", "store_nnz"]  # CSV columns of --store
+
+
+def store_fields(info):
+    """The STORE_FIELDS of a CSV row: data=store and the store's path and size, or data=synth."""
+    if info is None:
+        return dict(data="synth", store="", store_n="", store_p="", store_nnz="")
+    return dict(data="store", **info)
 
 
 def write_csv(path, fields, rows):

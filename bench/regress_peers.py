@@ -2,6 +2,7 @@
 """regress_peers.py — skillmat's OLS fit (HC1) against statsmodels and numpy, in the same run.
 
     /usr/bin/python3 bench/regress_peers.py [--n 1000000] [--p 256,2048] [--n2048 200000]
+        [--store PATH [--store PATH ...] | --store256 PATH --store2048 PATH] [--min-support 1]
         [--rounds 3] [--bench build-bench/bench_regress] [--csv bench/results/regress_peers.csv]
         [--quick] [--seed 1] [--threads 2] [--skillmat-reps 5] [--peers statsmodels,numpy]
         [--dump-dir DIR] [--quiet-wait 120]
@@ -10,9 +11,24 @@ Sizes: each p of --p is run with n = --n, except p = 2048, run with n = --n2048 
 n = 1,000,000 with p = 256 and n = 200,000 with p = 2048, the issue's goal sizes). --quick:
 n = 100,000 and 20,000 (for development; the CSV then defaults to regress_peers_quick.csv).
 
+Stores: with --store (repeatable), one data set per store, in the order given, instead of the
+synthetic sizes (--n, --p, --n2048, --seed and --quick refused). So the issue's two sizes are
+`--store256 A.h5 --store2048 B.h5` (the same as `--store A.h5 --store B.h5`; the named forms run
+first and log a note when the store's p is not the name's) with A a 1,000,000 x 256 store and B
+a 200,000 x 2048 one.
+`bench_regress --store PATH` reads the store with skillmat's store reader and fits
+y = ln salary_annual on [1, skill indicators] over the postings with a finite salary_annual > 0
+(the others dropped, order kept); skills listed by fewer than --min-support of those postings
+(default 1: only the absent ones) are left out, so n and p are the postings and skills used,
+which the table shows. There is no planted beta then (recovery n/a). The CSV records data=store,
+the store's absolute path and its n, p, nnz (the /matrix attributes, read with h5py), and
+min_support; it defaults to bench/results/regress_peers_store.csv, so a store run does not
+replace the synthetic results.
+
 For each (n, p): `bench_regress --dump-dir` once (it checks skillmat against its own dense
-BLAS/LAPACK reference when n p^2 <= 3e11, and prints the planted-beta recovery; its output is
-printed) writes the synthetic CSR, y, and skillmat's coefficients and HC1 / classical SEs. Then,
+BLAS/LAPACK reference when n p^2 <= 3e11, and, on synthetic data, prints the planted-beta
+recovery; its output is printed) writes the CSR (synthetic, or the store's kept rows and
+columns), y, and skillmat's coefficients and HC1 / classical SEs. Then,
 before anything is timed, each peer fits once in its own process and its params and HC1 SEs are
 compared with skillmat's: |a - b| <= 1e-8 max(|b|, 1e-3) (relative to 1e-8 where |b| > 1e-3,
 absolute 1e-11 below; a planted slope can be ~0). Any disagreement: message, exit 1, no times.
@@ -44,10 +60,10 @@ import time
 
 import numpy as np
 
-from peers_common import (BENCH_DIR, PY, ROOT, bench_built, blas_info, cpu_model,
-                          exit_on_sigterm, find_bench, fmt_s, git_head, log, mem_available_mb,
-                          run_bench, run_child, src_state, thread_env, wait_memory, wait_quiet,
-                          write_csv)
+from peers_common import (BENCH_DIR, PY, ROOT, STORE_FIELDS, add_store_args, bench_built,
+                          blas_info, cpu_model, exit_on_sigterm, find_bench, fmt_s, git_head, log,
+                          mem_available_mb, run_bench, run_child, src_state, store_fields,
+                          stores_given, thread_env, wait_memory, wait_quiet, write_csv)
 
 GOAL_S = {(1000000, 256): 0.15, (200000, 2048): 0.5}  # the issue: the HC1 fit at these sizes
 GOAL_MEM_MB = 1024.0              # the issue: peak memory < 1 GiB
@@ -159,11 +175,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=None, help="rows for p != 2048 (default 1000000)")
     ap.add_argument("--n2048", type=int, default=None, help="rows for p = 2048 (default 200000)")
-    ap.add_argument("--p", default="256,2048", help="comma-separated skill counts")
+    ap.add_argument("--p", default=None, help="comma-separated skill counts (default 256,2048)")
+    add_store_args(ap)
+    ap.add_argument("--min-support", type=int, default=None, help="with --store: skills listed "
+                    "by fewer of the postings with a salary are left out (default 1)")
     ap.add_argument("--quick", action="store_true", help="n = 100000 and n2048 = 20000 "
                     "(unless given)")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=None, help="synthetic data seed (default 1)")
     ap.add_argument("--threads", type=int, default=2, help="skillmat's threads")
     ap.add_argument("--skillmat-reps", type=int, default=5)
     ap.add_argument("--peers", default="statsmodels,numpy")
@@ -177,12 +196,30 @@ def main():
                     help="before each timing, wait up to this many seconds for idle CPUs "
                     "(0: do not wait); also the wait for free memory before a peer")
     a = ap.parse_args()
-    n_main = a.n if a.n is not None else (100000 if a.quick else 1000000)
-    n_2048 = a.n2048 if a.n2048 is not None else (20000 if a.quick else 200000)
-    sizes = [(n_2048 if p == 2048 else n_main, p) for p in (int(x) for x in a.p.split(","))]
+    a.store = stores_given(a)
+    if a.store:
+        if (a.n is not None or a.n2048 is not None or a.p is not None or a.seed is not None
+                or a.quick):
+            sys.exit("--n, --n2048, --p, --seed and --quick describe synthetic data: with "
+                     "--store, n and p come from the store")
+        a.min_support = 1 if a.min_support is None else a.min_support
+        if a.min_support < 1:
+            sys.exit("--min-support must be at least 1")
+        # one case per store: (store info, the data arguments of bench_regress)
+        cases = [(info, ["--store", info["store"], "--min-support", a.min_support])
+                 for info in a.store]
+    else:
+        if a.min_support is not None:
+            sys.exit("--min-support goes with --store")
+        a.seed = 1 if a.seed is None else a.seed
+        n_main = a.n if a.n is not None else (100000 if a.quick else 1000000)
+        n_2048 = a.n2048 if a.n2048 is not None else (20000 if a.quick else 200000)
+        sizes = [(n_2048 if p == 2048 else n_main, p)
+                 for p in (int(x) for x in (a.p or "256,2048").split(","))]
+        cases = [(None, ["--n", n, "--p", p, "--seed", a.seed]) for n, p in sizes]
     if a.csv is None:
         a.csv = os.path.join(ROOT, "bench", "results", "regress_peers%s.csv" % (
-            "_quick" if a.quick else ""))
+            "_store" if a.store else "_quick" if a.quick else ""))
     peers = [x for x in a.peers.split(",") if x]
     for x in peers:
         if x not in MEM_FACTOR:
@@ -196,9 +233,15 @@ def main():
     head = git_head()
     tree = src_state()
     built = bench_built(bench)
-    log("regress_peers: sizes %s, rounds=%d, seed=%d, peers %s, %s" % (
-        ", ".join("n=%d p=%d" % s for s in sizes), a.rounds, a.seed, ",".join(peers),
-        time.strftime("%Y-%m-%dT%H:%M:%S")))
+    if a.store:
+        log("regress_peers: stores %s (min support %d), rounds=%d, peers %s, %s" % (
+            ", ".join("%s (n=%d p=%d nnz=%d)" % (i["store"], i["store_n"], i["store_p"],
+                                                 i["store_nnz"]) for i, _ in cases),
+            a.min_support, a.rounds, ",".join(peers), time.strftime("%Y-%m-%dT%H:%M:%S")))
+    else:
+        log("regress_peers: sizes %s, rounds=%d, seed=%d, peers %s, %s" % (
+            ", ".join("n=%d p=%d" % s for s in sizes), a.rounds, a.seed, ",".join(peers),
+            time.strftime("%Y-%m-%dT%H:%M:%S")))
     log("python %s, numpy %s, scipy %s, statsmodels %s" % (
         sys.version.split()[0], np.__version__, scipy.__version__, statsmodels.__version__))
     log("BLAS: %s" % blas_info())
@@ -214,16 +257,29 @@ def main():
         tmp = root_dump = tempfile.mkdtemp(prefix="regress_peers.")
     rows = []
     try:
-        for n, p in sizes:
-            dump = os.path.join(root_dump, "n%d_p%d" % (n, p))
-            log("\n==== n = %d, p = %d ====" % (n, p))
-            args = ["--n", n, "--p", p, "--seed", a.seed, "--threads", a.threads,
-                    "--reps", a.skillmat_reps, "--dump-dir", dump]
+        for ci, (info, data_args) in enumerate(cases):
+            if info is None:
+                n, p = int(data_args[1]), int(data_args[3])
+                dump = os.path.join(root_dump, "n%d_p%d" % (n, p))
+                log("\n==== n = %d, p = %d ====" % (n, p))
+            else:
+                dump = os.path.join(root_dump, "store%d" % ci)
+                log("\n==== store %s (n=%d p=%d nnz=%d) ====" % (
+                    info["store"], info["store_n"], info["store_p"], info["store_nnz"]))
+            args = data_args + ["--threads", a.threads, "--reps", a.skillmat_reps,
+                                "--dump-dir", dump]
             log("(%s)" % wait_quiet(a.quiet_wait))
             log("$ %s %s" % (bench, " ".join(str(x) for x in args)))
             out, first = regress_bench(bench, args)
             log(out.rstrip())
-            nnz = int(first["nnz"])
+            n, p, nnz = int(first["n"]), int(first["p"]), int(first["nnz"])
+            if info is not None:
+                if (int(first["store_n"]), int(first["store_p"]), int(first["store_nnz"])) != (
+                        info["store_n"], info["store_p"], info["store_nnz"]):
+                    sys.exit("bench_regress read another size from %s than h5py: %s" % (
+                        info["store"], first))
+                log("  the store's postings with a salary and skills with support >= %d: "
+                    "n = %d, p = %d" % (a.min_support, n, p))
             x_mb = n * (p + 1) * 8 / 1048576.0
 
             # Checks before any timing.
@@ -243,9 +299,11 @@ def main():
             prss = {x: [] for x in live}
             for r in range(a.rounds):
                 q = wait_quiet(a.quiet_wait)
-                _, d = regress_bench(bench, ["--n", n, "--p", p, "--seed", a.seed,
-                                             "--threads", a.threads, "--reps", a.skillmat_reps,
-                                             "--no-check"])
+                _, d = regress_bench(bench, data_args + ["--threads", a.threads,
+                                                         "--reps", a.skillmat_reps,
+                                                         "--no-check"])
+                if (int(d["n"]), int(d["p"])) != (n, p):
+                    sys.exit("bench_regress: another size in round %d: %s" % (r + 1, d))
                 sk.append(float(d["median_s"]))
                 sk_min.append(float(d["min_s"]))
                 sk_rss.append(float(d["peak_rss_mb"]))
@@ -262,10 +320,11 @@ def main():
                     log("           %-12s %8.3f s (peak RSS %.0f MB, %.0f MB with X built; "
                         "%s before)" % (peer, v["t_fit"], v["peak_rss_mb"], v["rss_x_mb"], q))
             med = statistics.median(sk)
-            row = dict(n=n, p=p, nnz=nnz, cpu_model=cpu, cores=cores, isa=first["isa"],
+            row = dict(store_fields(info), min_support=a.min_support if info else "",
+                       n=n, p=p, nnz=nnz, cpu_model=cpu, cores=cores, isa=first["isa"],
                        threads=a.threads, head=head, src_tree=tree, bench=bench,
                        bench_built=built,
-                       rounds=a.rounds, seed=a.seed,
+                       rounds=a.rounds, seed=a.seed if info is None else "",
                        skillmat_s=med, skillmat_min_s=min(sk_min),
                        skillmat_s_rounds=" ".join("%.4f" % x for x in sk),
                        skillmat_peak_rss_mb=max(sk_rss),
@@ -324,10 +383,14 @@ def main():
         log("| " + " | ".join(cells) + " |")
     for r in rows:
         log("  n=%d p=%d: skillmat per round %s s (min %.4f); check %s (coef %s, se_hc1 %s "
-            "relative), recovery max |z| %s, rms z %s" % (
+            "relative), %s" % (
                 r["n"], r["p"], r["skillmat_s_rounds"], r["skillmat_min_s"], r["skillmat_check"],
                 r["skillmat_check_coef_rel"], r["skillmat_check_se_hc1_rel"],
-                r["recovery_zmax"], r["recovery_zrms"]))
+                "recovery max |z| %s, rms z %s" % (r["recovery_zmax"], r["recovery_zrms"])
+                if r["data"] == "synth" else
+                "data: store %s (n=%d p=%d nnz=%d), y = ln salary_annual, postings with a "
+                "salary, skills with support >= %d; no planted beta" % (
+                    r["store"], r["store_n"], r["store_p"], r["store_nnz"], r["min_support"])))
         for peer in peers:
             if r[peer + "_note"]:
                 log("    %s: %s" % (peer, r[peer + "_note"]))
@@ -348,6 +411,7 @@ def main():
                                       "_verify_coef_rel", "_verify_coef_abs",
                                       "_verify_se_hc1_rel", "_note")]
     fields += ["goal_s", "time_goal_met", "mem_goal_met", "numpy_version", "statsmodels_version"]
+    fields += STORE_FIELDS + ["min_support"]
     write_csv(a.csv, fields, rows)
 
 
