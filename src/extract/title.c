@@ -827,7 +827,7 @@ static unsigned words_before(const uchar *s, size_t a, tok *prev1)
             --j;
         if (j == lim && lim > 0 && is_alnum(s[j - 1]))
             return flags; /* a word longer than the window: none of ours */
-        tok t;
+        tok t = {0}; /* no -Wmaybe-uninitialized at -O3: tk_is reads w[0] only when len > 0 */
         take_word(s, e, j, &t);
         if (nw == 0)
             *prev1 = t;
