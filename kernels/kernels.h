@@ -235,6 +235,16 @@ void sparse_argmin_f32_ref(const int64_t *restrict indptr, const int32_t *restri
                            int32_t *restrict labels, float *restrict best,
                            float *restrict second);
 
+/* The load-reduce kernel of `skillmat bench` (src/bench), not in the table: the sum of
+ * a[0 .. n_words) modulo 2^64 (0 for n_words = 0), one load and one add per word, so its speed is
+ * the load bandwidth of wherever `a` lives (L1, L2, DRAM). Called by name: _ref (plain C, the
+ * specification), _avx2 (kernels/x86/avx2/loadsum_avx2.c), _avx512 (.../avx512/loadsum_avx512.c),
+ * the SIMD ones only when skm_cpu_features() has SKM_ISA_NEEDS_AVX2 / SKM_ISA_NEEDS_AVX512.
+ * Any start (unaligned loads), nothing read past n_words, the reference's result exactly. */
+uint64_t load_sum_u64_ref(const uint64_t *restrict a, size_t n_words);
+uint64_t load_sum_u64_avx2(const uint64_t *restrict a, size_t n_words);
+uint64_t load_sum_u64_avx512(const uint64_t *restrict a, size_t n_words);
+
 /* The SHA-256 round constants K[0..64) of FIPS 180-4 section 4.2.2 (kernels/ref/sha256_ref.c). */
 extern const uint32_t skm_sha256_k[64];
 
