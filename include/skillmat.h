@@ -61,7 +61,7 @@ extern "C" {
 
 /* Store schema version written by this library; readers accept the same major version. */
 #define SKM_SCHEMA_MAJOR 1
-#define SKM_SCHEMA_MINOR 5
+#define SKM_SCHEMA_MINOR 6
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status codes and the context                                                               */

@@ -935,7 +935,8 @@ static void extract_records(run *r, int w, size_t r0, size_t r1)
             xw->rc = SKM_ENOMEM;
             break;
         }
-        memcpy(xw->matches + xw->n, mt, nm * sizeof *mt);
+        if (nm) /* matches is still NULL before the worker's first mention */
+            memcpy(xw->matches + xw->n, mt, nm * sizeof *mt);
         x->worker = w;
         x->match0 = xw->n;
         x->n_match = nm;

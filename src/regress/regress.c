@@ -318,7 +318,9 @@ static int load(run *R)
                     R->raw_idx = ni;
                     R->raw_cap = nc;
                 }
-                memcpy(R->raw_idx + nnz, blk->indices + blk->indptr[i], len * sizeof(int32_t));
+                if (len) /* raw_idx is still NULL when the first rows list no skills */
+                    memcpy(R->raw_idx + nnz, blk->indices + blk->indptr[i],
+                           len * sizeof(int32_t));
                 nnz += len;
                 R->y[n] = log(sal[i]);
                 R->raw_indptr[++n] = (int64_t)nnz;
