@@ -18,10 +18,14 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ["top_skills", "salary", "cooccurrence", "role_types", "premiums", "trends"]
+SCRIPTS = ["top_skills", "salary", "cooccurrence", "role_types", "premiums", "trends",
+           "benchmarks"]
 CLI_LINE = "RESULTS, OUTDIR = skm.cli_args()"
 PARAMS = ['RESULTS = "../out/results.h5"  # a skillmat results file (see ../README.md)',
           'OUTDIR = "../out/plots"  # where the PNG is written']
+# Scripts that read another file than a results file.
+PARAMS_OF = {"benchmarks": ['RESULTS = "../bench/results/benchmarks.h5"  # bench/regenerate.py',
+                            'OUTDIR = "../out/plots"  # where the PNG is written']}
 
 
 def lines_of(text):
@@ -46,7 +50,7 @@ def notebook(name, source):
     first = "\n".join(sections[0])
     if CLI_LINE not in first:
         raise SystemExit(f"{name}.py: the first section lacks '{CLI_LINE}'")
-    sections[0] = first.replace(CLI_LINE, "\n".join(PARAMS)).split("\n")
+    sections[0] = first.replace(CLI_LINE, "\n".join(PARAMS_OF.get(name, PARAMS))).split("\n")
     doc = doc.replace(f"Run as a script: `/usr/bin/python3 notebooks-data/{name}.py",
                       f"This notebook is generated from `{name}.py` by `make_notebooks.py`; "
                       f"set `RESULTS` and `OUTDIR` in the first cell. Run as a script: "
