@@ -8,7 +8,8 @@
  *
  * Deterministic: the rows depend only on n, p and the xorshift64 state passed in (which the
  * generator advances). synth_seed() turns a user seed into a valid (non-zero) state.
- * Header-only (static inline) so that each benchmark stays one source file.
+ * The generator itself is the library's (src/bench/data.c, skm_bench_synth_csr: `skillmat bench`
+ * times the same rows); this header keeps the benchmark programs' names for it.
  */
 #ifndef SKM_BENCH_SYNTH_CSR_H
 #define SKM_BENCH_SYNTH_CSR_H
@@ -18,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bench/bench_impl.h" /* src/bench: skm_bench_csr, skm_bench_synth_csr */
 
 struct synth_csr {
     size_t n, p, nnz;
@@ -29,9 +32,7 @@ struct synth_csr {
 /* xorshift64 (13, 7, 17); the state must not be 0. */
 static inline uint64_t synth_next(uint64_t *state)
 {
-    uint64_t x = *state;
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    return *state = x;
+    return skm_bench_xorshift(state);
 }
 
 /* A non-zero xorshift state from any seed (splitmix64 finaliser). */
@@ -56,46 +57,12 @@ static inline void synth_csr_free(struct synth_csr *m)
  * find k distinct skills) and n >= 1. */
 static inline struct synth_csr synth_postings(size_t n, size_t p, uint64_t *state)
 {
-    struct synth_csr m = {n, p, 0, NULL, NULL, 0};
-    double *cum = malloc(p * sizeof *cum);
-    m.indptr = malloc((n + 1) * sizeof *m.indptr);
-    m.indices = malloc(n * 15 * sizeof *m.indices);
-    if (!cum || !m.indptr || !m.indices) {
+    skm_bench_csr c;
+    if (skm_bench_synth_csr(n, p, state, &c) != 0) {
         fprintf(stderr, "out of memory for %zu synthetic postings\n", n);
         exit(1);
     }
-    double c = 0;
-    for (size_t j = 0; j < p; ++j)
-        cum[j] = c += 1.0 / (double)(j + 1);
-    m.indptr[0] = 0;
-    for (size_t r = 0; r < n; ++r) {
-        int32_t row[15];
-        size_t k = 5 + (size_t)(synth_next(state) % 11), have = 0;
-        while (have < k) {
-            double u = (double)(synth_next(state) >> 11) * 0x1p-53 * c;
-            size_t lo = 0, hi = p - 1;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (cum[mid] > u)
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            size_t pos = 0;
-            while (pos < have && row[pos] < (int32_t)lo)
-                ++pos;
-            if (pos < have && row[pos] == (int32_t)lo)
-                continue; /* distinct skills: draw again */
-            memmove(row + pos + 1, row + pos, (have - pos) * sizeof row[0]);
-            row[pos] = (int32_t)lo;
-            ++have;
-        }
-        memcpy(m.indices + m.nnz, row, k * sizeof row[0]);
-        m.nnz += k;
-        m.indptr[r + 1] = (int64_t)m.nnz;
-        m.pairs += (double)(k * (k + 1) / 2);
-    }
-    free(cum);
+    struct synth_csr m = {c.n, c.p, c.nnz, c.indptr, c.indices, c.pairs};
     return m;
 }
 

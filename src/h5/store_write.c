@@ -219,6 +219,76 @@ static void storew_free(skm_storew *w)
     free(w);
 }
 
+int skm_posting_block_alloc(skm_posting_block *b, size_t cap, size_t cap_nnz, int with_id)
+{
+    memset(b, 0, sizeof *b);
+    int ok = 1;
+    for (int c = 0; c < SKM_CAT_COUNT; ++c)
+        ok &= (b->cat[c] = skm_malloc_array(cap, sizeof(int32_t))) != NULL;
+    if (with_id)
+        ok &= (b->id = skm_malloc_array(cap, sizeof(char *))) != NULL;
+    ok &= (b->posted_date = skm_malloc_array(cap, sizeof(int64_t))) != NULL;
+    ok &= (b->salary_min = skm_malloc_array(cap, sizeof(double))) != NULL;
+    ok &= (b->salary_max = skm_malloc_array(cap, sizeof(double))) != NULL;
+    ok &= (b->salary_period = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
+    ok &= (b->salary_annual = skm_malloc_array(cap, sizeof(double))) != NULL;
+    ok &= (b->remote = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
+    ok &= (b->salary_flag = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
+    ok &= (b->source_file = skm_malloc_array(cap, sizeof(int32_t))) != NULL;
+    ok &= (b->source_line = skm_malloc_array(cap, sizeof(int64_t))) != NULL;
+    ok &= (b->indptr = skm_malloc_array(cap + 1, sizeof(int64_t))) != NULL;
+    ok &= (b->indices = skm_malloc_array(cap_nnz, sizeof(int32_t))) != NULL;
+    ok &= (b->counts = skm_malloc_array(cap_nnz, sizeof(int32_t))) != NULL;
+    if (!ok) {
+        skm_posting_block_free(b);
+        return SKM_ENOMEM;
+    }
+    b->indptr[0] = 0;
+    return SKM_OK;
+}
+
+int skm_posting_block_reserve_nnz(skm_posting_block *b, size_t *cap_nnz, size_t need)
+{
+    if (need <= *cap_nnz)
+        return SKM_OK;
+    size_t cap = *cap_nnz * 2 > need ? *cap_nnz * 2 : need;
+    int32_t *ix = skm_realloc_array(b->indices, cap, sizeof *ix);
+    if (!ix)
+        return SKM_ENOMEM;
+    b->indices = ix;
+    int32_t *ct = skm_realloc_array(b->counts, cap, sizeof *ct);
+    if (!ct)
+        return SKM_ENOMEM;
+    b->counts = ct;
+    *cap_nnz = cap;
+    return SKM_OK;
+}
+
+void skm_posting_block_free(skm_posting_block *b)
+{
+    for (int c = 0; c < SKM_CAT_COUNT; ++c)
+        free(b->cat[c]);
+    free(b->id);
+    free(b->posted_date);
+    free(b->salary_min);
+    free(b->salary_max);
+    free(b->salary_period);
+    free(b->salary_annual);
+    free(b->remote);
+    free(b->salary_flag);
+    free(b->source_file);
+    free(b->source_line);
+    free(b->indptr);
+    free(b->indices);
+    free(b->counts);
+    free(b->match_row);
+    free(b->match_skill);
+    free(b->match_field);
+    free(b->match_offset);
+    free(b->match_length);
+    memset(b, 0, sizeof *b);
+}
+
 void skm_storew_abort(skm_storew *w)
 {
     if (!w)

@@ -112,6 +112,15 @@ typedef struct skm_store_meta {
     const char *const *param_values;
 } skm_store_meta;
 
+/* The arrays of a block of up to `cap` postings and `cap_nnz` matrix entries (b->id too when
+ * with_id; no /matches arrays: their owner grows them); b->n = 0, b->indptr[0] = 0. SKM_OK, or
+ * SKM_ENOMEM with nothing left allocated. */
+int skm_posting_block_alloc(skm_posting_block *b, size_t cap, size_t cap_nnz, int with_id);
+/* Room for `need` matrix entries: indices and counts grown to at least twice *cap_nnz. */
+int skm_posting_block_reserve_nnz(skm_posting_block *b, size_t *cap_nnz, size_t need);
+/* Frees every array of b (the /matches ones too) and zeroes it. */
+void skm_posting_block_free(skm_posting_block *b);
+
 typedef struct skm_storew skm_storew;
 
 int skm_storew_open(skm_ctx *ctx, const char *final_path, const skm_storew_params *params,

@@ -293,26 +293,7 @@ typedef struct block {
 
 static void block_free(block *k)
 {
-    for (int c = 0; c < SKM_CAT_COUNT; ++c)
-        free(k->b.cat[c]);
-    free(k->b.id);
-    free(k->b.posted_date);
-    free(k->b.salary_min);
-    free(k->b.salary_max);
-    free(k->b.salary_period);
-    free(k->b.salary_annual);
-    free(k->b.remote);
-    free(k->b.salary_flag);
-    free(k->b.match_row);
-    free(k->b.match_skill);
-    free(k->b.match_field);
-    free(k->b.match_offset);
-    free(k->b.match_length);
-    free(k->b.source_file);
-    free(k->b.source_line);
-    free(k->b.indptr);
-    free(k->b.indices);
-    free(k->b.counts);
+    skm_posting_block_free(&k->b);
     free(k->id_off);
     skm_buf_free(&k->ids);
     memset(k, 0, sizeof *k);
@@ -323,46 +304,17 @@ static int block_alloc(block *k, size_t cap)
     memset(k, 0, sizeof *k);
     k->cap = cap;
     k->cap_nnz = cap * 8;
-    int ok = 1;
-    for (int c = 0; c < SKM_CAT_COUNT; ++c)
-        ok &= (k->b.cat[c] = skm_malloc_array(cap, sizeof(int32_t))) != NULL;
-    ok &= (k->b.id = skm_malloc_array(cap, sizeof(char *))) != NULL;
-    ok &= (k->id_off = skm_malloc_array(cap, sizeof(size_t))) != NULL;
-    ok &= (k->b.posted_date = skm_malloc_array(cap, sizeof(int64_t))) != NULL;
-    ok &= (k->b.salary_min = skm_malloc_array(cap, sizeof(double))) != NULL;
-    ok &= (k->b.salary_max = skm_malloc_array(cap, sizeof(double))) != NULL;
-    ok &= (k->b.salary_period = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
-    ok &= (k->b.salary_annual = skm_malloc_array(cap, sizeof(double))) != NULL;
-    ok &= (k->b.remote = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
-    ok &= (k->b.salary_flag = skm_malloc_array(cap, sizeof(int8_t))) != NULL;
-    ok &= (k->b.source_file = skm_malloc_array(cap, sizeof(int32_t))) != NULL;
-    ok &= (k->b.source_line = skm_malloc_array(cap, sizeof(int64_t))) != NULL;
-    ok &= (k->b.indptr = skm_malloc_array(cap + 1, sizeof(int64_t))) != NULL;
-    ok &= (k->b.indices = skm_malloc_array(k->cap_nnz, sizeof(int32_t))) != NULL;
-    ok &= (k->b.counts = skm_malloc_array(k->cap_nnz, sizeof(int32_t))) != NULL;
-    if (!ok) {
+    if (skm_posting_block_alloc(&k->b, cap, k->cap_nnz, 1) != SKM_OK ||
+        !(k->id_off = skm_malloc_array(cap, sizeof(size_t)))) {
         block_free(k);
         return SKM_ENOMEM;
     }
-    k->b.indptr[0] = 0;
     return SKM_OK;
 }
 
 static int block_reserve_nnz(block *k, size_t need)
 {
-    if (need <= k->cap_nnz)
-        return SKM_OK;
-    size_t cap = k->cap_nnz * 2 > need ? k->cap_nnz * 2 : need;
-    int32_t *ix = skm_realloc_array(k->b.indices, cap, sizeof *ix);
-    if (!ix)
-        return SKM_ENOMEM;
-    k->b.indices = ix;
-    int32_t *ct = skm_realloc_array(k->b.counts, cap, sizeof *ct);
-    if (!ct)
-        return SKM_ENOMEM;
-    k->b.counts = ct;
-    k->cap_nnz = cap;
-    return SKM_OK;
+    return skm_posting_block_reserve_nnz(&k->b, &k->cap_nnz, need);
 }
 
 /* Room for `need` matches in the block's /matches arrays. */

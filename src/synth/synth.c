@@ -2438,20 +2438,7 @@ typedef struct hblock {
 
 static void hblock_free(hblock *k)
 {
-    for (int c = 0; c < SKM_CAT_COUNT; ++c)
-        free(k->b.cat[c]);
-    free(k->b.posted_date);
-    free(k->b.salary_min);
-    free(k->b.salary_max);
-    free(k->b.salary_period);
-    free(k->b.salary_annual);
-    free(k->b.remote);
-    free(k->b.salary_flag);
-    free(k->b.source_file);
-    free(k->b.source_line);
-    free(k->b.indptr);
-    free(k->b.indices);
-    free(k->b.counts);
+    skm_posting_block_free(&k->b);
     memset(k, 0, sizeof *k);
 }
 
@@ -2460,27 +2447,7 @@ static int hblock_alloc(hblock *k, size_t cap)
     memset(k, 0, sizeof *k);
     k->cap = cap;
     k->cap_nnz = cap * 8;
-    int ok = 1;
-    for (int c = 0; c < SKM_CAT_COUNT; ++c)
-        ok &= (k->b.cat[c] = skm_malloc_array(cap, sizeof(int32_t))) != NULL;
-    ok &= (k->b.posted_date = skm_malloc_array(cap, sizeof(int64_t))) != NULL;
-    ok &= (k->b.salary_min = skm_malloc_array(cap, sizeof(double))) != NULL;
-    ok &= (k->b.salary_max = skm_malloc_array(cap, sizeof(double))) != NULL;
-    ok &= (k->b.salary_period = skm_malloc_array(cap, 1)) != NULL;
-    ok &= (k->b.salary_annual = skm_malloc_array(cap, sizeof(double))) != NULL;
-    ok &= (k->b.remote = skm_malloc_array(cap, 1)) != NULL;
-    ok &= (k->b.salary_flag = skm_malloc_array(cap, 1)) != NULL;
-    ok &= (k->b.source_file = skm_malloc_array(cap, sizeof(int32_t))) != NULL;
-    ok &= (k->b.source_line = skm_malloc_array(cap, sizeof(int64_t))) != NULL;
-    ok &= (k->b.indptr = skm_malloc_array(cap + 1, sizeof(int64_t))) != NULL;
-    ok &= (k->b.indices = skm_malloc_array(k->cap_nnz, sizeof(int32_t))) != NULL;
-    ok &= (k->b.counts = skm_malloc_array(k->cap_nnz, sizeof(int32_t))) != NULL;
-    if (!ok) {
-        hblock_free(k);
-        return SKM_ENOMEM;
-    }
-    k->b.indptr[0] = 0;
-    return SKM_OK;
+    return skm_posting_block_alloc(&k->b, cap, k->cap_nnz, 0);
 }
 
 typedef struct happ {
@@ -2582,20 +2549,8 @@ static int h5_row(const model *M, hout *h, hblock *k, const posting *q, uint64_t
     k->b.source_file[i] = 0;
     k->b.source_line[i] = (int64_t)line;
     const size_t base = (size_t)k->b.indptr[i];
-    if (base + q->k > k->cap_nnz) {
-        size_t cap = 2 * k->cap_nnz;
-        while (cap < base + q->k)
-            cap *= 2;
-        int32_t *ix = skm_realloc_array(k->b.indices, cap, sizeof *ix);
-        if (!ix)
-            return SKM_ENOMEM;
-        k->b.indices = ix;
-        int32_t *ct = skm_realloc_array(k->b.counts, cap, sizeof *ct);
-        if (!ct)
-            return SKM_ENOMEM;
-        k->b.counts = ct;
-        k->cap_nnz = cap;
-    }
+    if (skm_posting_block_reserve_nnz(&k->b, &k->cap_nnz, base + q->k) != SKM_OK)
+        return SKM_ENOMEM;
     int32_t *row = k->b.indices + base;
     for (size_t j = 0; j < q->k; ++j) {
         row[j] = fseen_code(&h->f_skill, q->skills[j]);
