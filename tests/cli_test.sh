@@ -31,6 +31,12 @@ expect 2 "unknown option" -- "$bin" ingest --bogus "$fx/postings.csv" -o "$work/
 expect 2 "bad compression" -- "$bin" ingest --compression 11 "$fx/postings.csv" -o "$work/x.h5"
 expect 2 "bad hours" -- "$bin" ingest --hours-per-year abc "$fx/postings.csv" -o "$work/x.h5"
 
+# Skills from text where a worker's first record names no skill (its match list still empty: once a
+# memcpy from NULL, which UBSan stops on).
+printf 'title,description\nCook,Makes soup and bread.\nData Scientist,Python and SQL daily.\n' >"$work/text.csv"
+expect 0 "ingest text, first record without skills" -- "$bin" ingest "$work/text.csv" --text-col description --threads 2 -o "$work/text.h5" -q
+expect 0 "info of that store" -- "$bin" info "$work/text.h5"; has "$work/out" "skills  *2$" "skills found in the second record"
+
 expect 0 "cooccur --help" -- "$bin" cooccur --help;    has "$work/out" "--min-support" "cooccur help"
 expect 2 "cooccur without -o" -- "$bin" cooccur x.h5
 expect 2 "cooccur without store" -- "$bin" cooccur -o "$work/r.h5"
