@@ -55,39 +55,51 @@ def medians(rows):
 
 
 def ds(r):
-    return "n = %s, p = %s" % (format(int(num(r["n"])), ","), r["p"])
+    """The dataset: the store's size when the data came from a store, else the rows used."""
+    n, p = r.get("store_n") or r["n"], r.get("store_p") or r["p"]
+    return "n = %s, p = %s" % (format(int(num(n)), ","), p)
 
 
 def peer_rows(d):
-    """One row per (analysis, dataset, peer): medians, ratio, what was verified."""
+    """One row per (analysis, dataset, peer): medians, ratio, peak RSS, what was verified."""
     out = []
 
-    def add(analysis, r, what, sk_s, peer, peer_s, check):
-        out.append({"analysis": analysis, "dataset": ds(r), "n": r["n"], "p": r["p"],
-                    "what": what, "skillmat_s": sk_s, "peer": peer, "peer_s": peer_s,
-                    "ratio": peer_s / sk_s if sk_s > 0 else float("nan"), "verified": check})
+    def add(analysis, r, what, sk_s, peer, peer_s, check, sk_mb=float("nan"), peer_mb=float("nan")):
+        out.append({"analysis": analysis, "dataset": ds(r), "n": r.get("store_n") or r["n"],
+                    "p": r.get("store_p") or r["p"], "what": what, "skillmat_s": sk_s,
+                    "peer": peer, "peer_s": peer_s,
+                    "ratio": peer_s / sk_s if sk_s > 0 else float("nan"),
+                    "skillmat_peak_rss_mb": sk_mb, "peer_peak_rss_mb": peer_mb, "verified": check})
 
     for r in d.get("cooccur_peers", []):
         sk = num(r["skillmat_ms"]) / 1e3
         cells = int(num(r["p"])) * (int(num(r["p"])) + 1) // 2
         chk = "counts identical (%s cells)" % format(cells, ",")
-        add("co-occurrence counts", r, "X.T @ X", sk, "numpy (dense float32)", num(r["numpy_s"]), chk)
-        add("co-occurrence counts", r, "X.T @ X", sk, "scipy (CSR)", num(r["scipy_s"]), chk)
+        add("co-occurrence counts", r, "X.T @ X, %s postings" % format(int(num(r["n"])), ","), sk,
+            "numpy (dense float32)", num(r["numpy_s"]), chk)
+        add("co-occurrence counts", r, "X.T @ X, %s postings" % format(int(num(r["n"])), ","), sk,
+            "scipy (CSR)", num(r["scipy_s"]), chk)
     for r in medians(d.get("cluster_peers", [])):
-        ts = r["verify_ts"].split()
-        chk = "inertia after each of %d Lloyd steps within %s rel.; final labels equal: %s" % (
-            len(ts), r["verify_max_rel"], "yes" if r["verify_labels_equal"] == "1" else "no")
-        add("k-means, k = %s" % r["k"], r, "one Lloyd iteration", num(r["skillmat_iter_ms"]) / 1e3,
-            "scikit-learn KMeans (CSR)", num(r["sklearn_iter_ms"]) / 1e3, chk)
+        chk = "inertia after Lloyd steps %s within %s rel.; final labels equal: %s" % (
+            ", ".join(r["verify_ts"].split()), r["verify_max_rel"],
+            "yes" if r["verify_labels_equal"] == "1" else "no")
+        add("k-means, k = %s" % r["k"], r, "one Lloyd iteration, the %s postings with skills"
+            % format(int(num(r["n"])), ","), num(r["skillmat_iter_ms"]) / 1e3,
+            "scikit-learn KMeans (CSR)", num(r["sklearn_iter_ms"]) / 1e3, chk,
+            num(r["skillmat_peak_rss_mb"]), num(r["sklearn_peak_rss_mb"]))
     for r in d.get("regress_peers", []):
+        what = "fit + HC1: %s postings with a salary, %s skills in >= %s of them" % (
+            format(int(num(r["n"])), ","), r["p"], r.get("min_support") or 1)
         for peer, label in (("statsmodels", "statsmodels OLS HC1"), ("numpy", "numpy normal equations")):
             if num(r.get(peer + "_s")) == num(r.get(peer + "_s")):
                 chk = "coef within %s rel., HC1 se within %s rel." % (
                     r[peer + "_verify_coef_rel"], r[peer + "_verify_se_hc1_rel"])
-                add("OLS with HC1", r, "fit + HC1", num(r["skillmat_s"]), label, num(r[peer + "_s"]), chk)
+                add("OLS with HC1", r, what, num(r["skillmat_s"]), label, num(r[peer + "_s"]), chk,
+                    num(r["skillmat_peak_rss_mb"]), num(r[peer + "_peak_rss_mb"]))
     for r in d.get("h5io_peers", []):
         add("store " + r["op"], r, r["what"], num(r["skillmat_s"]), "h5py", num(r["h5py_s"]),
-            r["verified"].split(";")[0] if r["op"] == "read" else r["verified"].split(";")[-1].strip())
+            r["verified"].split(";")[0] if r["op"] == "read" else r["verified"].split(";")[-1].strip(),
+            num(r["skillmat_peak_rss_mb"]), num(r["h5py_peak_rss_mb"]))
     return out
 
 
@@ -97,7 +109,7 @@ def collect(results, skillmat):
     d = {t: read_csv(os.path.join(results, t + ".csv")) for t in TABLES if t != "peers"}
     d["peers"] = peer_rows(d)
     fields = ["analysis", "dataset", "n", "p", "what", "skillmat_s", "peer", "peer_s", "ratio",
-              "verified"]
+              "skillmat_peak_rss_mb", "peer_peak_rss_mb", "verified"]
     write_csv(os.path.join(results, "peers.csv"), fields, d["peers"])
     d["peers"] = read_csv(os.path.join(results, "peers.csv"))
     path = os.path.join(results, "benchmarks.h5")
@@ -169,8 +181,8 @@ def generated(results):
     L.append("## Current results")
     L.append("")
     g = lambda a: mach.get("machine_" + a, "?")  # noqa: E731
-    L.append("Measured %s at commit `%s`. Regenerate all of it (about an hour; it needs about 12 GB "
-             "of free memory and 5 GB of disk) with the one command" % (
+    L.append("Measured %s at commit `%s`. Regenerate all of it (about 15 minutes; it needs about "
+             "9 GB of free memory, for statsmodels, and 5 GB of disk) with the one command" % (
                  str(mach.get("created", "?"))[:10], mach.get("git_revision", "?")))
     L.append("")
     L.append("    /usr/bin/python3 bench/regenerate.py")
@@ -207,13 +219,15 @@ def generated(results):
     L.append("")
     L.append("### Analyses against the Python peers (same data, same run, alternating; medians)")
     L.append("")
-    L.append("| analysis | dataset | timed | skillmat | peer | peer time | peer / skillmat | "
-             "checked before timing |")
-    L.append("|---|---|---|---|---|---|---|---|")
+    L.append("| analysis | dataset (store) | timed | skillmat | peer | peer time | peer / skillmat | "
+             "peak RSS skillmat / peer (MB) | checked before timing |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
     for r in d["peers"]:
-        L.append("| %s | %s | %s | %s | %s | %s | **%s×** | %s |" % (
+        a, b = num(r["skillmat_peak_rss_mb"]), num(r["peer_peak_rss_mb"])
+        L.append("| %s | %s | %s | %s | %s | %s | **%s×** | %s | %s |" % (
             r["analysis"], r["dataset"], r["what"], fmt_t(num(r["skillmat_s"])), r["peer"],
-            fmt_t(num(r["peer_s"])), fmt_x(num(r["ratio"])), r["verified"]))
+            fmt_t(num(r["peer_s"])), fmt_x(num(r["ratio"])),
+            "%s / %s" % (fmt_x(a, 4), fmt_x(b, 4)) if a == a else "", r["verified"]))
     L.append("")
     L.append("### The whole pipeline on synthetic postings (`bench/pipeline.py`)")
     L.append("")

@@ -19,9 +19,9 @@ Steps, in order (names for --only / --skip):
               with the machine and the provenance as attributes)
     docs      the tables between the markers of docs/benchmarks.md, from bench/results/*.csv
 Each peer step verifies that the answers agree before it reports a time (see each script). The
-whole run takes about an hour on the 2-core machine of docs/benchmarks.md and needs about 12 GB of
-free memory (statsmodels at n = 200,000, p = 2048; the dense numpy product at p = 2048) and about
-5 GB of disk in --work (default: a temporary directory, removed at the end).
+whole run took 12 minutes on the 2-core machine of docs/benchmarks.md; it needs about 9 GB of free
+memory (statsmodels peaks at 8 GB) and about 5 GB of disk in --work (default: a temporary
+directory, removed at the end).
 --quick: sizes divided by 10 (the pipeline at 1,000,000), results in bench/results/quick/, and the
 docs step writes bench/results/quick/benchmarks.md instead of docs/benchmarks.md (for development).
 """
