@@ -35,17 +35,9 @@ static void usage(void)
     exit(2);
 }
 
-typedef struct corpus {
-    skm_buf text;
-    size_t n;
-    size_t *off;       /* n + 1 */
-    int32_t *skills;   /* planted, 12 per posting */
-    uint8_t *n_skills;
-} corpus;
-
 typedef struct job {
     const skm_taxonomy *t;
-    const corpus *c;
+    const skm_textgen_corpus *c;
     size_t *found;     /* per posting: matches */
     int fail;
 } job;
@@ -189,38 +181,11 @@ int main(int argc, char **argv)
                q.postings, q.precision, q.recall, q.salary_correct, q.salary_labelled);
     }
 
-    /* the corpus */
-    corpus c;
-    memset(&c, 0, sizeof c);
-    const size_t target = mb << 20, est = target / 3000 + 16;
-    size_t cap = est;
-    c.off = xmalloc(cap + 1, sizeof *c.off);
-    c.skills = xmalloc(cap * 12, sizeof *c.skills);
-    c.n_skills = xmalloc(cap, 1);
-    skm_rng r;
-    skm_rng_seed(&r, seed, 0);
-    skm_buf one = {0};
+    /* the corpus (the same text `skillmat bench` times for seed 1) */
+    skm_textgen_corpus c;
     const double tg = skm_now();
-    c.off[0] = 0;
-    while (c.text.len < target) {
-        if (c.n == cap) {
-            cap *= 2;
-            c.off = realloc(c.off, (cap + 1) * sizeof *c.off);
-            c.skills = realloc(c.skills, cap * 12 * sizeof *c.skills);
-            c.n_skills = realloc(c.n_skills, cap);
-            if (!c.off || !c.skills || !c.n_skills)
-                die("out of memory");
-        }
-        int32_t *sk = c.skills + c.n * 12;
-        const size_t k = skm_textgen_pick(g, &r, 3 + skm_rng_below(&r, 10), sk);
-        c.n_skills[c.n] = (uint8_t)k;
-        const size_t bytes = 1000 + skm_rng_below(&r, 6000);
-        if (skm_textgen_description(g, &r, sk, k, bytes, (int)(c.n & 1), &one) ||
-            skm_buf_append(&c.text, one.ptr, one.len))
-            die("out of memory");
-        c.off[++c.n] = c.text.len;
-    }
-    skm_buf_free(&one);
+    if (skm_textgen_corpus_make(g, seed, mb << 20, &c))
+        die("out of memory");
     const double mbytes = (double)c.text.len / 1e6;
     printf("bench_extract: taxonomy %s %s (%zu skills, %s), %zu postings, %.1f MB of text "
            "(%.0f bytes each on average; generated in %.2f s), isa %s\n",
@@ -239,7 +204,7 @@ int main(int argc, char **argv)
         if (skm_matcher_feed(m, 0, c.text.ptr + c.off[i], c.off[i + 1] - c.off[i]) ||
             skm_matcher_end(m, &mt, &k))
             die("out of memory");
-        const int32_t *sk = c.skills + i * 12;
+        const int32_t *sk = c.skills + i * SKM_TEXTGEN_MAX_SKILLS;
         planted += c.n_skills[i];
         size_t row_hit = 0;
         for (size_t j = 0; j < k; ++j) {
@@ -290,10 +255,7 @@ int main(int argc, char **argv)
     free(J.found);
     skm_textgen_free(g);
     skm_taxonomy_free(t);
-    skm_buf_free(&c.text);
-    free(c.off);
-    free(c.skills);
-    free(c.n_skills);
+    skm_textgen_corpus_free(&c);
     skm_ctx_free(ctx);
     return bad_rows ? 1 : 0;
 }

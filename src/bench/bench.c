@@ -99,11 +99,7 @@ typedef struct sizes {
 
 typedef struct text_corpus {
     skm_taxonomy *t;
-    skm_buf text;
-    size_t n;
-    size_t *off;       /* n + 1 */
-    int32_t *skills;   /* planted, 12 per posting */
-    uint8_t *n_skills;
+    skm_textgen_corpus c; /* bench/bench_extract.c's text for --seed 1 */
 } text_corpus;
 
 typedef struct bench {
@@ -974,45 +970,7 @@ static int text_setup(bench *B)
     skm_textgen *g = skm_textgen_alloc(c->t);
     if (!g)
         return oom(B, "the text generator");
-    size_t cap = B->z.text_bytes / 3000 + 16;
-    c->off = skm_malloc_array(cap + 1, sizeof *c->off);
-    c->skills = skm_malloc_array(cap, 12 * sizeof *c->skills);
-    c->n_skills = skm_malloc_array(cap, 1);
-    skm_rng r;
-    skm_rng_seed(&r, 1, 0); /* bench/bench_extract.c's text for --seed 1 */
-    skm_buf one = {0};
-    rc = !c->off || !c->skills || !c->n_skills ? SKM_ENOMEM : SKM_OK;
-    if (!rc)
-        c->off[0] = 0;
-    while (!rc && c->text.len < B->z.text_bytes) {
-        if (c->n == cap) {
-            void *o = skm_realloc_array(c->off, 2 * cap + 1, sizeof *c->off);
-            if (o)
-                c->off = o;
-            void *s = skm_realloc_array(c->skills, 2 * cap, 12 * sizeof *c->skills);
-            if (s)
-                c->skills = s;
-            void *k = skm_realloc_array(c->n_skills, 2 * cap, 1);
-            if (k)
-                c->n_skills = k;
-            if (!o || !s || !k) {
-                rc = SKM_ENOMEM;
-                break;
-            }
-            cap *= 2;
-        }
-        int32_t *sk = c->skills + c->n * 12;
-        const size_t k = skm_textgen_pick(g, &r, 3 + skm_rng_below(&r, 10), sk);
-        c->n_skills[c->n] = (uint8_t)k;
-        const size_t bytes = 1000 + skm_rng_below(&r, 6000);
-        rc = skm_textgen_description(g, &r, sk, k, bytes, (int)(c->n & 1), &one) ||
-                     skm_buf_append(&c->text, one.ptr, one.len)
-                 ? SKM_ENOMEM
-                 : SKM_OK;
-        if (!rc)
-            c->off[++c->n] = c->text.len;
-    }
-    skm_buf_free(&one);
+    rc = skm_textgen_corpus_make(g, 1, B->z.text_bytes, &c->c);
     skm_textgen_free(g);
     return rc ? oom(B, "the generated text") : SKM_OK;
 }
@@ -1020,18 +978,15 @@ static int text_setup(bench *B)
 static void text_free(text_corpus *c)
 {
     skm_taxonomy_free(c->t);
-    skm_buf_free(&c->text);
-    free(c->off);
-    free(c->skills);
-    free(c->n_skills);
-    memset(c, 0, sizeof *c);
+    skm_textgen_corpus_free(&c->c);
+    c->t = NULL;
 }
 
 /* The matcher's kernels per variant against the reference on every posting, then the matcher
  * (the dispatched table) against the planted skills. */
 static int text_check(bench *B)
 {
-    text_corpus *c = &B->tc;
+    const skm_textgen_corpus *c = &B->tc.c;
     size_t maxlen = 0;
     for (size_t i = 0; i < c->n; ++i)
         if (c->off[i + 1] - c->off[i] > maxlen)
@@ -1040,7 +995,7 @@ static int text_check(bench *B)
     uint8_t *d0 = skm_malloc_array(maxlen + 1, 1), *d1 = skm_malloc_array(maxlen + 1, 1);
     uint64_t *w0 = skm_malloc_array(nw + 1, 8), *s0 = skm_malloc_array(nw + 1, 8);
     uint64_t *w1 = skm_malloc_array(nw + 1, 8), *s1 = skm_malloc_array(nw + 1, 8);
-    skm_matcher *mt = skm_matcher_alloc(c->t);
+    skm_matcher *mt = skm_matcher_alloc(B->tc.t);
     int rc = SKM_OK;
     if (!d0 || !d1 || !w0 || !s0 || !w1 || !s1 || !mt) {
         rc = oom(B, "the extraction check");
@@ -1081,7 +1036,7 @@ static int text_check(bench *B)
             rc = oom(B, "the matcher");
             goto done;
         }
-        const int32_t *sk = c->skills + i * 12;
+        const int32_t *sk = c->skills + i * SKM_TEXTGEN_MAX_SKILLS;
         size_t hit = 0;
         for (size_t j = 0; j < k; ++j)
             for (size_t q = 0; q < c->n_skills[i]; ++q)
@@ -1109,7 +1064,7 @@ typedef struct text_arg {
 static void run_text(void *v, long reps)
 {
     text_arg *x = v;
-    const text_corpus *c = &x->B->tc;
+    const skm_textgen_corpus *c = &x->B->tc.c;
     uint64_t found = 0;
     for (long r = 0; r < reps; ++r)
         for (size_t i = 0; i < c->n; ++i) {
@@ -1127,15 +1082,15 @@ static void run_text(void *v, long reps)
 
 static int text_time(bench *B)
 {
-    const text_corpus *c = &B->tc;
-    text_arg x = {B, skm_matcher_alloc(c->t), 0};
+    const skm_textgen_corpus *c = &B->tc.c;
+    text_arg x = {B, skm_matcher_alloc(B->tc.t), 0};
     if (!x.m)
         return oom(B, "the matcher");
     double med, mn;
     long reps;
     char sz[64], h[24];
     human_bytes(h, sizeof h, c->text.len);
-    snprintf(sz, sizeof sz, "%s text, %zu skills", h, skm_taxonomy_n_skills(c->t));
+    snprintf(sz, sizeof sz, "%s text, %zu skills", h, skm_taxonomy_n_skills(B->tc.t));
     int rc = measure(B, run_text, &x, &med, &mn, &reps);
     if (!rc && x.fail)
         rc = oom(B, "the matcher");

@@ -222,3 +222,61 @@ size_t skm_textgen_pick(const skm_textgen *g, skm_rng *r, size_t k, int32_t *ski
     }
     return n;
 }
+
+void skm_textgen_corpus_free(skm_textgen_corpus *c)
+{
+    skm_buf_free(&c->text);
+    free(c->off);
+    free(c->skills);
+    free(c->n_skills);
+    memset(c, 0, sizeof *c);
+}
+
+int skm_textgen_corpus_make(const skm_textgen *g, uint64_t seed, size_t bytes,
+                            skm_textgen_corpus *c)
+{
+    enum { K = SKM_TEXTGEN_MAX_SKILLS };
+    memset(c, 0, sizeof *c);
+    size_t cap = bytes / 3000 + 16;
+    c->off = skm_malloc_array(cap + 1, sizeof *c->off);
+    c->skills = skm_malloc_array(cap, K * sizeof *c->skills);
+    c->n_skills = skm_malloc_array(cap, 1);
+    skm_rng r;
+    skm_rng_seed(&r, seed, 0);
+    skm_buf one = {0};
+    int rc = !c->off || !c->skills || !c->n_skills ? SKM_ENOMEM : SKM_OK;
+    if (!rc)
+        c->off[0] = 0;
+    while (!rc && c->text.len < bytes) {
+        if (c->n == cap) {
+            void *o = skm_realloc_array(c->off, 2 * cap + 1, sizeof *c->off);
+            if (o)
+                c->off = o;
+            void *s = skm_realloc_array(c->skills, 2 * cap, K * sizeof *c->skills);
+            if (s)
+                c->skills = s;
+            void *k = skm_realloc_array(c->n_skills, 2 * cap, 1);
+            if (k)
+                c->n_skills = k;
+            if (!o || !s || !k) {
+                rc = SKM_ENOMEM;
+                break;
+            }
+            cap *= 2;
+        }
+        int32_t *sk = c->skills + c->n * K;
+        const size_t k = skm_textgen_pick(g, &r, 3 + skm_rng_below(&r, K - 2), sk);
+        c->n_skills[c->n] = (uint8_t)k;
+        const size_t len = 1000 + skm_rng_below(&r, 6000);
+        rc = skm_textgen_description(g, &r, sk, k, len, (int)(c->n & 1), &one) ||
+                     skm_buf_append(&c->text, one.ptr, one.len)
+                 ? SKM_ENOMEM
+                 : SKM_OK;
+        if (!rc)
+            c->off[++c->n] = c->text.len;
+    }
+    skm_buf_free(&one);
+    if (rc)
+        skm_textgen_corpus_free(c);
+    return rc;
+}
