@@ -12,8 +12,8 @@
  *      one level code per grouping, the month of posted_date.
  *   3. Each grouping's levels are ranked by postings (ties: store order), at most max_levels
  *      named, the rest pooled as "(other)", then "(missing)". The known salaries (finite, > 0)
- *      of each output level are bucketed, sorted (gsl_sort) and summarised: mean and quantiles
- *      (gsl_stats_quantile_from_sorted_data, numpy's "linear").
+ *      of each output level are bucketed and summarised: mean and quantiles (numpy's "linear",
+ *      gsl_stats_quantile_from_sorted_data's formula on order statistics found by selection).
  *   4. One pass over the matrix in row blocks counts the postings listing each skill overall
  *      (checked against /skills/doc_freq, from which the top skills were taken before the
  *      pass), per named role family and role level, and per month for the top S skills.
@@ -28,7 +28,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <hdf5.h>
 
@@ -84,6 +83,58 @@ skm_describe_params skm_describe_params_default(void)
 
 /* ---- salary statistics, the state rule -------------------------------------------------- */
 
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Rearranges x[lo, hi) (no NaN) so that x[k] holds the value it would hold sorted, with no
+ * greater value before it and no smaller one after it. Quickselect: median-of-three pivot,
+ * Hoare partition (many equal values split evenly); after 64 rounds the rest is sorted, so the
+ * worst case is O(n log n). */
+static void select_kth(double *x, size_t lo, size_t hi, size_t k)
+{
+    for (int round = 0; hi - lo > 16; ++round) {
+        if (round == 64) {
+            qsort(x + lo, hi - lo, sizeof *x, cmp_double);
+            return;
+        }
+        const size_t mid = lo + (hi - lo) / 2;
+        double t;
+        if (x[mid] < x[lo])
+            t = x[mid], x[mid] = x[lo], x[lo] = t;
+        if (x[hi - 1] < x[lo])
+            t = x[hi - 1], x[hi - 1] = x[lo], x[lo] = t;
+        if (x[hi - 1] < x[mid])
+            t = x[hi - 1], x[hi - 1] = x[mid], x[mid] = t;
+        const double piv = x[mid]; /* x[lo] <= piv <= x[hi - 1]: both scans stop in range */
+        size_t i = lo, j = hi - 1;
+        for (;;) {
+            while (x[i] < piv)
+                ++i;
+            while (x[j] > piv)
+                --j;
+            if (i >= j)
+                break;
+            t = x[i], x[i] = x[j], x[j] = t;
+            ++i, --j;
+        }
+        /* x[lo, j] <= piv <= x[j + 1, hi) */
+        if (k <= j)
+            hi = j + 1;
+        else
+            lo = j + 1;
+    }
+    for (size_t a = lo + 1; a < hi; ++a) { /* insertion sort of what is left */
+        const double v = x[a];
+        size_t b = a;
+        for (; b > lo && x[b - 1] > v; --b)
+            x[b] = x[b - 1];
+        x[b] = v;
+    }
+}
+
 void skm_describe_salary_stats(double *x, size_t m, double out[SKM_DESCRIBE_N_STATS])
 {
     if (m == 0) {
@@ -91,10 +142,30 @@ void skm_describe_salary_stats(double *x, size_t m, double out[SKM_DESCRIBE_N_ST
             out[s] = NAN;
         return;
     }
-    gsl_sort(x, 1, m);
     out[0] = gsl_stats_mean(x, 1, m);
-    for (int s = 1; s < SKM_DESCRIBE_N_STATS; ++s)
-        out[s] = gsl_stats_quantile_from_sorted_data(x, 1, m, stat_q[s]);
+    /* The order statistics the quantiles need, selected in increasing order (stat_q increases),
+     * each search in what is right of the last: O(m) per quantile instead of a sort. The
+     * formula is gsl_stats_quantile_from_sorted_data's on those statistics, so the results are
+     * the same bits as sorting first. */
+    size_t from = 0;
+    for (int s = 1; s < SKM_DESCRIBE_N_STATS; ++s) {
+        const double index = stat_q[s] * (double)(m - 1);
+        const size_t lhs = (size_t)index;
+        const double delta = index - (double)lhs;
+        if (lhs >= from) {
+            select_kth(x, from, m, lhs);
+            from = lhs + 1;
+        }
+        if (lhs == m - 1) {
+            out[s] = x[lhs];
+        } else {
+            double next = x[lhs + 1]; /* the smallest value right of lhs */
+            for (size_t i = lhs + 2; i < m; ++i)
+                if (x[i] < next)
+                    next = x[i];
+            out[s] = (1 - delta) * x[lhs] + delta * next;
+        }
+    }
 }
 
 int skm_describe_state_code(const char *location, char out[3])
