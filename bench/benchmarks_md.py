@@ -181,9 +181,16 @@ def generated(results):
     L.append("## Current results")
     L.append("")
     g = lambda a: mach.get("machine_" + a, "?")  # noqa: E731
-    L.append("Measured %s at commit `%s`. Regenerate all of it (about 15 minutes; it needs about "
-             "9 GB of free memory, for statsmodels, and 5 GB of disk) with the one command" % (
-                 str(mach.get("created", "?"))[:10], mach.get("git_revision", "?")))
+    heads = []
+    for t in TABLES:
+        hs = sorted({(r.get("head") or r.get("git_revision") or "")[:7] for r in d[t]} - {""})
+        if hs:
+            heads.append("%s at `%s`" % (t, "`, `".join(hs)))
+    L.append("Collected %s at commit `%s`; each table was measured at the commit its CSV records "
+             "(%s). Regenerate all of it (about 15 minutes; it needs about 9 GB of free memory, "
+             "for statsmodels, and 5 GB of disk) with the one command" % (
+                 str(mach.get("created", "?"))[:10], str(mach.get("git_revision", "?"))[:7],
+                 "; ".join(heads)))
     L.append("")
     L.append("    /usr/bin/python3 bench/regenerate.py")
     L.append("")
