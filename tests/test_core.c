@@ -1,7 +1,10 @@
 /*
  * test_core.c — the core services: SHA-256 (FIPS 180-4 vectors), UTF-8 validation, the string
- * interner, the byte buffer and error recording.
+ * interner, the byte buffer and error recording, atomic output files.
  */
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "test_util.h"
 
 #include "core/core.h"
@@ -173,6 +176,53 @@ static void test_worker(void **state)
     }
 }
 
+/* skm_afile: nothing under the final name before commit, the content after it, no temporary
+ * file left either way; a directory is refused. The path helpers' shapes. */
+static void test_afile(void **state)
+{
+    (void)state;
+    char *t = skm_temp_path("out/x.csv", "tmp"), want[64];
+    snprintf(want, sizeof want, "out/.x.csv.tmp.%ld", (long)getpid());
+    assert_string_equal(t, want);
+    free(t);
+    t = skm_dir_of("x.csv");
+    assert_string_equal(t, ".");
+    free(t);
+    t = skm_dir_of("/x.csv");
+    assert_string_equal(t, "/");
+    free(t);
+
+    const char *dir = skm_test_env("SKM_TMPDIR");
+    char final[4096];
+    snprintf(final, sizeof final, "%s/afile.txt", dir);
+    (void)unlink(final);
+    skm_ctx *ctx = skm_ctx_alloc();
+    skm_afile f;
+    struct stat sb;
+    assert_int_equal(skm_afile_open(ctx, final, &f), SKM_OK);
+    assert_int_equal(write(f.fd, "abc", 3), 3);
+    assert_int_equal(stat(final, &sb), -1);
+    char *tmp = skm_strdup(f.tmp_path);
+    assert_int_equal(skm_afile_commit(ctx, &f), SKM_OK);
+    skm_afile_abort(&f); /* after commit: frees, removes nothing */
+    assert_int_equal(stat(final, &sb), 0);
+    assert_int_equal((int)sb.st_size, 3);
+    assert_int_equal(stat(tmp, &sb), -1);
+
+    assert_int_equal(skm_afile_open(ctx, final, &f), SKM_OK);
+    assert_int_equal(write(f.fd, "abcdef", 6), 6);
+    skm_afile_abort(&f); /* the old content stays, the temporary file goes */
+    assert_int_equal(stat(final, &sb), 0);
+    assert_int_equal((int)sb.st_size, 3);
+    assert_int_equal(stat(tmp, &sb), -1);
+    free(tmp);
+
+    assert_int_equal(skm_afile_open(ctx, dir, &f), SKM_EINVAL);
+    skm_afile_abort(&f);
+    assert_int_equal(unlink(final), 0);
+    skm_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_buf_and_errors),
         cmocka_unit_test(test_worker),
+        cmocka_unit_test(test_afile),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
  * Timing (measure()): one warm-up call, then the calls per sample are raised until one sample
  * lasts >= min_time, then `samples` samples of that many calls; median and min per call.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1205,18 +1206,16 @@ static void set_sizes(bench *B)
     z->rand_updates = q ? (size_t)1 << 16 : (size_t)1 << 20;
 }
 
-static int open_csv(skm_ctx *ctx, const char *path, char **tmp, FILE **f)
+/* The CSV output: a stream on a temporary file renamed into place at the end (skm_afile). */
+static int open_csv(skm_ctx *ctx, const char *path, skm_afile *af, FILE **f)
 {
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    skm_buf b = {0};
-    if (!*base)
-        return skm_error(ctx, SKM_EINVAL, "%s: output path names a directory, not a file", path);
-    if (skm_buf_printf(&b, "%.*s.%s.tmp.%ld", (int)(base - path), path, base, (long)getpid()))
-        return skm_error(ctx, SKM_ENOMEM, "%s: out of memory", path);
-    *tmp = b.ptr;
-    if (!(*f = fopen(*tmp, "wx")))
-        return skm_error(ctx, SKM_EIO, "%s: cannot create %s", path, *tmp);
+    int rc = skm_afile_open(ctx, path, af);
+    if (rc)
+        return rc;
+    if (!(*f = fdopen(af->fd, "w")))
+        return skm_error(ctx, SKM_EIO, "%s: cannot open %s: %s", path, af->tmp_path,
+                         strerror(errno));
+    af->fd = -1; /* the stream's now: fclose closes it */
     return SKM_OK;
 }
 
@@ -1265,12 +1264,12 @@ int skm_bench_run(skm_ctx *ctx, const skm_bench_params *P, skm_bench_result *R)
     skm_h5_out o;
     memset(&o, 0, sizeof o);
     o.file = o.t_str = -1;
-    char *csv_tmp = NULL;
+    skm_afile csv_file = {NULL, NULL, -1, 0};
     FILE *csv = NULL;
     int rc = SKM_OK;
     if (P->h5_path && (rc = skm_h5_out_create_results(ctx, P->h5_path, "bench", &o)))
         goto done;
-    if (P->csv_path && (rc = open_csv(ctx, P->csv_path, &csv_tmp, &csv)))
+    if (P->csv_path && (rc = open_csv(ctx, P->csv_path, &csv_file, &csv)))
         goto done;
 
     /* 2. inputs and checks, all before any timing */
@@ -1307,23 +1306,15 @@ int skm_bench_run(skm_ctx *ctx, const skm_bench_params *P, skm_bench_result *R)
         csv = NULL;
         if (!rc && closed != 0)
             rc = skm_error(ctx, SKM_EIO, "%s: write failed", P->csv_path);
-        if (!rc && rename(csv_tmp, P->csv_path) != 0)
-            rc = skm_error(ctx, SKM_EIO, "%s: cannot rename %s into place", P->csv_path,
-                           csv_tmp);
-        if (!rc) {
-            free(csv_tmp);
-            csv_tmp = NULL;
-        }
+        if (!rc)
+            rc = skm_afile_commit(ctx, &csv_file);
     }
     if (!rc && P->h5_path && !(rc = skm_bench_write_h5(&o, P, R)))
         rc = skm_h5_out_commit(&o);
 done:
     if (csv)
         fclose(csv);
-    if (csv_tmp) {
-        (void)unlink(csv_tmp);
-        free(csv_tmp);
-    }
+    skm_afile_abort(&csv_file);
     skm_h5_out_abort(&o);
     skm_h5_quiet_end(&q);
     if (B->sink == 42)

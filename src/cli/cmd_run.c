@@ -380,18 +380,15 @@ int cmd_run(int argc, char **argv, skm_ctx *ctx)
         store = store_buf;
     }
     /* the analyses write into a temporary results file, renamed at the end */
-    char tmp[4096];
-    {
-        const char *slash = strrchr(output, '/');
-        snprintf(tmp, sizeof tmp, "%.*s.%s.run.%ld", slash ? (int)(slash - output + 1) : 0,
-                 output, slash ? slash + 1 : output, (long)getpid());
-    }
-    unlink(tmp);
+    char *tmp = skm_temp_path(output, "run");
+    if (tmp)
+        unlink(tmp);
     const size_t n_steps = (ing ? 1 : 0) + n_analyses;
     skm_run_step *steps = skm_calloc_array(n_steps + 1, sizeof *steps);
     char **cmdlines = skm_calloc_array(n_steps + 1, sizeof *cmdlines);
     char **msgs = skm_calloc_array(n_steps + 1, sizeof *msgs);
-    if (!steps || !cmdlines || !msgs) {
+    if (!tmp || !steps || !cmdlines || !msgs) {
+        free(tmp);
         free(steps);
         free(cmdlines);
         free(msgs);
@@ -506,6 +503,7 @@ int cmd_run(int argc, char **argv, skm_ctx *ctx)
     free(cmdlines);
     free(msgs);
     free(steps);
+    free(tmp);
     runfile_free(&rf);
     return rc;
 }

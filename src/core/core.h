@@ -190,4 +190,32 @@ double skm_rng_uniform(skm_rng *g);
 /* Uniform in [0, n), n >= 1, without modulo bias (Lemire's method). */
 uint64_t skm_rng_below(skm_rng *g, uint64_t n);
 
+/* ---- atomic output files (afile.c) ----------------------------------------------------------
+ * Every output is written under a temporary name next to its final path and renamed into place
+ * only when complete, so the final path holds a complete file or is left as it was. h5out.c
+ * builds its HDF5 files on the path helpers; skm_afile is the same for plain files. */
+
+/* "<dir>/.<name>.<tag>.<pid>" for final path "<dir>/<name>"; NULL when out of memory. */
+char *skm_temp_path(const char *final_path, const char *tag);
+/* The directory part of path ("." without one, "/" for a root entry); NULL when out of memory. */
+char *skm_dir_of(const char *path);
+/* fsync the file or directory at path; a directory that cannot be synced (EINVAL, EBADF: some
+ * file systems) is not an error. Errors name `final_path` (the output) and path. */
+int skm_fsync_path(skm_ctx *ctx, const char *final_path, const char *path, int is_dir);
+
+typedef struct skm_afile {
+    char *final_path, *tmp_path;
+    int fd;      /* the open temporary file; -1 once the caller or commit closed it */
+    int created; /* tmp_path is ours: unlinked by abort unless renamed */
+} skm_afile;
+
+/* Create the temporary file (O_EXCL) for final_path. *f is initialised first, so abort is always
+ * safe. SKM_OK, SKM_EINVAL (the path names a directory), SKM_EIO, SKM_ENOMEM. */
+int skm_afile_open(skm_ctx *ctx, const char *final_path, skm_afile *f);
+/* fsync and close the temporary file (by path when the caller closed f->fd, e.g. with fclose
+ * after fdopen, and set it to -1), rename it over the final path, fsync the directory. */
+int skm_afile_commit(skm_ctx *ctx, skm_afile *f);
+/* Close and unlink the temporary file unless committed; free the paths. */
+void skm_afile_abort(skm_afile *f);
+
 #endif /* SKM_CORE_H */

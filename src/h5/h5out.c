@@ -21,33 +21,16 @@ int skm_h5_out_fail(skm_h5_out *o, const char *action, const char *objpath)
     return skm_h5_fail(o->ctx, SKM_EHDF5, o->final_path, action, objpath);
 }
 
-/* Split final_path into directory and base name and build the temporary path. */
+/* The final path, its directory and the temporary path. */
 static int make_paths(skm_h5_out *o, const char *final_path)
 {
     const char *slash = strrchr(final_path, '/');
-    const char *base = slash ? slash + 1 : final_path;
-    if (!*base)
+    if (!*(slash ? slash + 1 : final_path))
         return skm_error(o->ctx, SKM_EINVAL, "%s: output path names a directory, not a file",
                          final_path);
-    o->final_path = skm_strdup(final_path);
-    if (slash == final_path)
-        o->dir = skm_strdup("/");
-    else
-        o->dir = slash ? skm_strndup(final_path, (size_t)(slash - final_path)) : skm_strdup(".");
-    skm_buf b = {0};
-    int rc = SKM_OK;
-    if (!o->final_path || !o->dir)
-        rc = SKM_ENOMEM;
-    else if (slash)
-        rc = skm_buf_printf(&b, "%.*s/.%s.tmp.%ld", (int)(slash - final_path), final_path, base,
-                            (long)getpid());
-    else
-        rc = skm_buf_printf(&b, ".%s.tmp.%ld", base, (long)getpid());
-    if (rc != SKM_OK) {
-        skm_buf_free(&b);
+    if (!(o->final_path = skm_strdup(final_path)) || !(o->dir = skm_dir_of(final_path)) ||
+        !(o->tmp_path = skm_temp_path(final_path, "tmp")))
         return skm_error(o->ctx, SKM_ENOMEM, "%s: out of memory", final_path);
-    }
-    o->tmp_path = b.ptr;
     return SKM_OK;
 }
 
@@ -75,6 +58,29 @@ int skm_h5_out_create(skm_ctx *ctx, const char *final_path, skm_h5_out *o)
     if (o->file < 0)
         return skm_h5_fail(ctx, SKM_EIO, o->final_path, "creating temporary file", o->tmp_path);
     o->tmp_created = 1;
+    if ((o->t_str = skm_h5_vlen_str()) < 0)
+        return skm_h5_out_fail(o, "creating", "the string type");
+    return SKM_OK;
+}
+
+int skm_h5_out_reopen(skm_ctx *ctx, const char *final_path, char *tmp_path, skm_h5_out *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ctx = ctx;
+    o->file = o->t_str = -1;
+    o->tmp_path = tmp_path;
+    o->tmp_created = 1;
+    if (!(o->final_path = skm_strdup(final_path)) || !(o->dir = skm_dir_of(final_path)))
+        return skm_error(ctx, SKM_ENOMEM, "%s: out of memory", final_path);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0) {
+        skm_h5_close(fapl);
+        return skm_h5_out_fail(o, "creating", "the file access properties");
+    }
+    o->file = H5Fopen(tmp_path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    if (o->file < 0)
+        return skm_h5_out_fail(o, "reopening", tmp_path);
     if ((o->t_str = skm_h5_vlen_str()) < 0)
         return skm_h5_out_fail(o, "creating", "the string type");
     return SKM_OK;
@@ -154,20 +160,6 @@ done:
     return rc;
 }
 
-static int fsync_path(skm_h5_out *o, const char *path, int is_dir)
-{
-    int fd = open(path, O_RDONLY | (is_dir ? O_DIRECTORY : 0));
-    if (fd < 0)
-        return skm_error(o->ctx, SKM_EIO, "%s: cannot open %s to sync it: %s", o->final_path,
-                         path, strerror(errno));
-    int rc = SKM_OK;
-    if (fsync(fd) != 0 && !(is_dir && (errno == EINVAL || errno == EBADF)))
-        rc = skm_error(o->ctx, SKM_EIO, "%s: fsync of %s failed: %s", o->final_path, path,
-                       strerror(errno));
-    close(fd);
-    return rc;
-}
-
 int skm_h5_out_commit(skm_h5_out *o)
 {
     int rc;
@@ -182,14 +174,14 @@ int skm_h5_out_commit(skm_h5_out *o)
     o->file = -1;
     if (closed < 0)
         return skm_h5_out_fail(o, "closing", "the file");
-    if ((rc = fsync_path(o, o->tmp_path, 0)))
+    if ((rc = skm_fsync_path(o->ctx, o->final_path, o->tmp_path, 0)))
         return rc;
     if (rename(o->tmp_path, o->final_path) != 0)
         return skm_error(o->ctx, SKM_EIO, "%s: cannot rename %s into place: %s", o->final_path,
                          o->tmp_path, strerror(errno));
     o->tmp_created = 0; /* it is the final file now */
     /* Make the rename itself durable. Some file systems cannot sync a directory (EINVAL). */
-    return fsync_path(o, o->dir, 1);
+    return skm_fsync_path(o->ctx, o->final_path, o->dir, 1);
 }
 
 void skm_h5_out_abort(skm_h5_out *o)

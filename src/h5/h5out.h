@@ -39,6 +39,12 @@ typedef struct skm_h5_out {
  * SKM_ENOMEM, SKM_EHDF5. Call with HDF5 error printing off (skm_h5_quiet_begin). */
 int skm_h5_out_create(skm_ctx *ctx, const char *final_path, skm_h5_out *o);
 
+/* Take over tmp_path, a complete HDF5 file written by someone else (skm_storew to a path of
+ * skm_temp_path), opened read-write to add to it; commit renames it to final_path, abort unlinks
+ * it. o owns tmp_path (malloc'ed) from the call on, whatever it returns. Call with HDF5 error
+ * printing off. */
+int skm_h5_out_reopen(skm_ctx *ctx, const char *final_path, char *tmp_path, skm_h5_out *o);
+
 /* A results file (root attribute format = "skillmat-results"): create the temporary file with
  * the root attributes (format, schema_version, created) and, when `final_path` already exists,
  * copy every root object of it except `replace` (the group the caller is about to write) into

@@ -1917,97 +1917,6 @@ static void draw_posting(const model *M, skm_rng *r, uint32_t *stamp, uint32_t m
 /* ---- output files ------------------------------------------------------------------------ */
 
 /* "<dir>/.<base><tag>.<pid>" next to path. */
-static char *temp_name(const char *path, const char *tag)
-{
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    skm_buf b = {0};
-    if (skm_buf_printf(&b, "%.*s.%s%s.%ld", (int)(base - path), path, base, tag, (long)getpid()))
-        return NULL;
-    return b.ptr;
-}
-
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return skm_strdup(".");
-    if (slash == path)
-        return skm_strdup("/");
-    return skm_strndup(path, (size_t)(slash - path));
-}
-
-static int fsync_dir(skm_ctx *ctx, const char *path)
-{
-    char *dir = dir_of(path);
-    if (!dir)
-        return skm_error(ctx, SKM_ENOMEM, "%s: out of memory", path);
-    int rc = SKM_OK;
-    const int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        if (fsync(fd) != 0 && errno != EINVAL && errno != EBADF)
-            rc = skm_error(ctx, SKM_EIO, "%s: fsync of %s failed: %s", path, dir, strerror(errno));
-        close(fd);
-    }
-    free(dir);
-    return rc;
-}
-
-/* A text output file: written to a temporary file, renamed at commit. */
-typedef struct tfile {
-    char *final_path, *tmp_path;
-    int fd;                     /* -1 when closed */
-    int created;                /* tmp_path is ours until renamed */
-} tfile;
-
-static int tfile_open(skm_ctx *ctx, const char *path, tfile *f)
-{
-    memset(f, 0, sizeof *f);
-    f->fd = -1;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return skm_error(ctx, SKM_EINVAL, "%s: output path names a directory, not a file", path);
-    if (!(f->final_path = skm_strdup(path)) || !(f->tmp_path = temp_name(path, ".tmp")))
-        return skm_error(ctx, SKM_ENOMEM, "%s: out of memory", path);
-    f->fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (f->fd < 0)
-        return skm_error(ctx, SKM_EIO, "%s: cannot create the temporary file %s: %s", path,
-                         f->tmp_path, strerror(errno));
-    f->created = 1;
-    return SKM_OK;
-}
-
-/* Sync, close and rename into place. */
-static int tfile_commit(skm_ctx *ctx, tfile *f)
-{
-    if (fsync(f->fd) != 0) {
-        const int e = errno;
-        return skm_error(ctx, SKM_EIO, "%s: fsync failed: %s", f->final_path, strerror(e));
-    }
-    const int closed = close(f->fd);
-    f->fd = -1;
-    if (closed != 0)
-        return skm_error(ctx, SKM_EIO, "%s: close failed: %s", f->final_path, strerror(errno));
-    if (rename(f->tmp_path, f->final_path) != 0)
-        return skm_error(ctx, SKM_EIO, "%s: cannot rename %s into place: %s", f->final_path,
-                         f->tmp_path, strerror(errno));
-    f->created = 0;
-    return fsync_dir(ctx, f->final_path);
-}
-
-static void tfile_abort(tfile *f)
-{
-    if (f->fd >= 0)
-        close(f->fd);
-    f->fd = -1;
-    if (f->created)
-        (void)unlink(f->tmp_path);
-    f->created = 0;
-    free(f->final_path);
-    free(f->tmp_path);
-    f->final_path = f->tmp_path = NULL;
-}
-
 /* The writer thread's side of a text output: buffers to the file, through gzip or not. */
 typedef struct tsink {
     int fd;
@@ -2289,7 +2198,7 @@ typedef struct genstat {
 } genstat;
 
 static int generate_text(skm_ctx *ctx, const model *M, const skm_synth_params *par, int fmt,
-                         tfile *tf, const skm_textgen *tg, genstat *gs)
+                         skm_afile *tf, const skm_textgen *tg, genstat *gs)
 {
     const int json = fmt == SKM_SYNTH_JSONL || fmt == SKM_SYNTH_JSONL_GZ;
     const int gz = fmt == SKM_SYNTH_CSV_GZ || fmt == SKM_SYNTH_JSONL_GZ;
@@ -2653,7 +2562,7 @@ static const char *sen_name(size_t s)
 }
 
 static int truth_csv(skm_ctx *ctx, const model *M, const skm_synth_params *par,
-                     const char *store_path, tfile *tf)
+                     const char *store_path, skm_afile *tf)
 {
     const int fd = dup(tf->fd);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -3157,7 +3066,7 @@ int skm_synth(skm_ctx *ctx, const char *store_path, const char *out_path,
     rep->format = fmt;
     model M;
     memset(&M, 0, sizeof M);
-    tfile out_tf, truth_tf;
+    skm_afile out_tf, truth_tf;
     memset(&out_tf, 0, sizeof out_tf);
     memset(&truth_tf, 0, sizeof truth_tf);
     out_tf.fd = truth_tf.fd = -1;
@@ -3174,7 +3083,7 @@ int skm_synth(skm_ctx *ctx, const char *store_path, const char *out_path,
     /* The outputs first: an unwritable destination fails before the calibration. */
     if (fmt == SKM_SYNTH_H5) {
         struct stat sb;
-        if (!(h5_tmp = temp_name(out_path, ".synth")) || !(wctx = skm_ctx_alloc())) {
+        if (!(h5_tmp = skm_temp_path(out_path, "synth")) || !(wctx = skm_ctx_alloc())) {
             rc = skm_error(ctx, SKM_ENOMEM, "synth: out of memory");
             goto done;
         }
@@ -3190,10 +3099,10 @@ int skm_synth(skm_ctx *ctx, const char *store_path, const char *out_path,
             rc = skm_error(ctx, rc, "%s", skm_ctx_errmsg(wctx));
             goto done;
         }
-    } else if ((rc = tfile_open(ctx, out_path, &out_tf))) {
+    } else if ((rc = skm_afile_open(ctx, out_path, &out_tf))) {
         goto done;
     }
-    if (par->truth_path && (rc = tfile_open(ctx, par->truth_path, &truth_tf)))
+    if (par->truth_path && (rc = skm_afile_open(ctx, par->truth_path, &truth_tf)))
         goto done;
 
     if (par->text || par->n_skills > 0) {
@@ -3226,29 +3135,16 @@ int skm_synth(skm_ctx *ctx, const char *store_path, const char *out_path,
         /* the store is complete under h5_tmp: add /synth and move it into place */
         skm_h5_quiet q;
         skm_h5_quiet_begin(&q);
-        ho.ctx = ctx;
-        ho.final_path = skm_strdup(out_path);
-        ho.tmp_path = h5_tmp;
-        h5_tmp = NULL;
-        ho.tmp_created = 1;
-        ho.dir = dir_of(out_path);
-        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-        if (fapl >= 0)
-            H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI);
-        if (!ho.final_path || !ho.dir) {
-            rc = skm_error(ctx, SKM_ENOMEM, "synth: out of memory");
-        } else if ((ho.file = H5Fopen(ho.tmp_path, H5F_ACC_RDWR, fapl)) < 0 ||
-                   (ho.t_str = skm_h5_vlen_str()) < 0) {
-            rc = skm_h5_out_fail(&ho, "reopening", ho.tmp_path);
-        } else if (!(rc = write_synth_group(&ho, &M, par, store_path))) {
+        rc = skm_h5_out_reopen(ctx, out_path, h5_tmp, &ho);
+        h5_tmp = NULL; /* ho's now */
+        if (!rc && !(rc = write_synth_group(&ho, &M, par, store_path))) {
             if (skm_interrupted(ctx))
                 rc = skm_error(ctx, SKM_EINTERRUPT, "synth interrupted; no output written");
             else if (par->truth_path && (rc = truth_csv(ctx, &M, par, store_path, &truth_tf)) == 0)
-                rc = tfile_commit(ctx, &truth_tf);
+                rc = skm_afile_commit(ctx, &truth_tf);
             if (!rc)
                 rc = skm_h5_out_commit(&ho);
         }
-        skm_h5_close(fapl);
         skm_h5_quiet_end(&q);
         if (rc)
             goto done;
@@ -3260,9 +3156,9 @@ int skm_synth(skm_ctx *ctx, const char *store_path, const char *out_path,
             goto done;
         }
         if (par->truth_path && ((rc = truth_csv(ctx, &M, par, store_path, &truth_tf)) ||
-                                (rc = tfile_commit(ctx, &truth_tf))))
+                                (rc = skm_afile_commit(ctx, &truth_tf))))
             goto done;
-        if ((rc = tfile_commit(ctx, &out_tf)))
+        if ((rc = skm_afile_commit(ctx, &out_tf)))
             goto done;
     }
     struct stat sb;
@@ -3283,8 +3179,8 @@ done:
         skm_h5_quiet_end(&q);
     }
     skm_ctx_free(wctx);
-    tfile_abort(&out_tf);
-    tfile_abort(&truth_tf);
+    skm_afile_abort(&out_tf);
+    skm_afile_abort(&truth_tf);
     skm_textgen_free(tg);
     skm_taxonomy_free(tax);
     model_free(&M);
