@@ -18,7 +18,6 @@ output file (the rest of the file, the notes written by hand, is kept; a new fil
 """
 import argparse
 import csv
-import math
 import os
 import subprocess
 import sys
