@@ -67,8 +67,7 @@ def main():
 
     q = 10 if a.quick else 1
     n256, n2048, npipe = 1_000_000 // q, 200_000 // q, 10_000_000 // q
-    results = os.path.join(ROOT, "bench", "results", "quick" if a.quick else "")
-    results = results.rstrip("/")
+    results = os.path.join(ROOT, "bench", "results", *(["quick"] if a.quick else []))
     os.makedirs(results, exist_ok=True)
     work = a.work or tempfile.mkdtemp(prefix="skillmat-bench-")
     os.makedirs(work, exist_ok=True)
